@@ -1,0 +1,1 @@
+"""minsheng (民生): residents' requests about public services, tracked to a rated close."""

@@ -1,0 +1,595 @@
+"""Every change of a case's state. Views, the API, commands and tasks call only these.
+
+Each public function: fetches the case locked (SELECT … FOR UPDATE), checks the actor's
+right and the transition table, refuses a stale expected version, changes the row with a
+guarded UPDATE, and appends exactly one Event. Any error leaves the database untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.accounts import permissions as perms
+from minsheng.accounts.models import User
+from minsheng.cases.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted, StaleCase
+from minsheng.cases.models import (
+    ActorKind,
+    Case,
+    Channel,
+    Event,
+    EventKind,
+    Feedback,
+    Priority,
+    Status,
+)
+from minsheng.cases.transitions import Action, next_status
+from minsheng.cases.validation import (
+    DESCRIPTION_MAX,
+    NOTE_MAX,
+    TITLE_MAX,
+    clean_coordinates,
+    clean_phone,
+    clean_text,
+)
+from minsheng.contacts.crypto import encrypt
+from minsheng.contacts.models import Contact
+from minsheng.directory.calendar import WorkingCalendar
+from minsheng.directory.models import Area, AreaKind, Category, Level, Unit
+
+logger = logging.getLogger(__name__)
+
+RESIDENT_AREA_KINDS = (AreaKind.VILLAGE, AreaKind.COMMUNITY, AreaKind.GRID)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a staff user, the resident (holder of the tracking code), or the system."""
+
+    user: User | None
+    kind: str
+
+    @classmethod
+    def staff(cls, user: User) -> Actor:
+        return cls(user=user, kind=ActorKind.STAFF)
+
+
+RESIDENT = Actor(user=None, kind=ActorKind.RESIDENT)
+SYSTEM = Actor(user=None, kind=ActorKind.SYSTEM)
+
+
+def _as_actor(actor: User | Actor) -> Actor:
+    return actor if isinstance(actor, Actor) else Actor.staff(actor)
+
+
+# --- shared machinery --------------------------------------------------------------------
+
+
+def lock_case(case: Case | int) -> Case:
+    case_id = case if isinstance(case, int) else case.pk
+    try:
+        return (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("category", "area", "current_unit")
+            .get(pk=case_id)
+        )
+    except Case.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def _check_transition(case: Case, action: Action, expected_version: int | None) -> Status:
+    if expected_version is not None and int(expected_version) != case.version:
+        raise StaleCase()
+    target = next_status(case.status, action)
+    if target is None:
+        raise InvalidTransition(
+            _("A case that is “%(status)s” cannot be “%(action)s”.")
+            % {"status": case.get_status_display(), "action": action.label}
+        )
+    return target
+
+
+def _apply(
+    case: Case,
+    *,
+    actor: Actor,
+    kind: EventKind,
+    to_status: Status | None = None,
+    note: str = "",
+    unit: Unit | None = None,
+    is_public: bool = True,
+    data: dict | None = None,
+    changes: dict | None = None,
+) -> Event:
+    """Write the case's new state (guarded by version) and its one event."""
+    now = timezone.now()
+    from_status = case.status
+    fields = dict(changes or {})
+    if to_status is not None:
+        fields["status"] = to_status
+    fields["version"] = case.version + 1
+    fields["updated_at"] = now
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(**fields)
+    if updated != 1:
+        raise StaleCase()
+    for name, value in fields.items():
+        setattr(case, name, value)
+    return Event.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor.user,
+        actor_kind=actor.kind,
+        created_at=now,
+        from_status=from_status,
+        to_status=case.status,
+        unit=unit if unit is not None else case.current_unit,
+        note=note,
+        is_public=is_public,
+        data=data or {},
+    )
+
+
+def _deadline_for(case: Case, unit: Unit, start: dt.datetime) -> dt.datetime:
+    days = case.category.limit_for(unit.level)
+    return WorkingCalendar.load().add_working_days(start, days)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise NotPermitted()
+
+
+def _reason(value: object, *, label: str, field: str = "reason") -> str:
+    return clean_text(value, field=field, label=label, max_length=NOTE_MAX)
+
+
+# --- intake ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_case(
+    *,
+    actor: User | Actor,
+    title: str,
+    description: str,
+    category: Category | int | None,
+    area: Area | int | None,
+    channel: str = Channel.WEB,
+    address: str = "",
+    latitude: object = None,
+    longitude: object = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    language: str = "zh-hans",
+    priority: str = Priority.NORMAL,
+    submission_key: str | None = None,
+) -> Case:
+    """Record a new case. Residents use the web form; operators record calls and visits.
+
+    A repeated ``submission_key`` returns the case first created with it, so a double
+    click or a retried request never makes two cases.
+    """
+    actor = _as_actor(actor)
+    if submission_key:
+        existing = Case.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    description = clean_text(
+        description, field="description", label=_("description"), max_length=DESCRIPTION_MAX
+    )
+    title = clean_text(title, field="title", label=_("title"), max_length=TITLE_MAX, required=False)
+    if not title:
+        first_line = description.splitlines()[0]
+        title = first_line[:30] + ("…" if len(first_line) > 30 else "")
+    address = clean_text(address, field="address", label=_("address"), max_length=200, required=False)
+    latitude, longitude = clean_coordinates(latitude, longitude)
+    contact_name = clean_text(
+        contact_name, field="contact_name", label=_("name"), max_length=60, required=False
+    )
+    contact_phone = clean_phone(contact_phone)
+
+    area_obj = _resolve(Area, area, field="area", message=_("Please choose a valid village or community."))
+    cat_obj = (
+        _resolve(Category, category, field="category", message=_("Please choose a valid category."))
+        if category not in (None, "")
+        else Category.objects.filter(code="other").first()
+    )
+    if cat_obj is None or not cat_obj.is_active:
+        raise InvalidInput(_("Please choose a valid category."), field="category")
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), field="channel")
+    if priority not in Priority.values:
+        raise InvalidInput(_("Unknown priority."), field="priority")
+    if actor.kind == ActorKind.STAFF:
+        _require(
+            perms.is_staff_user(actor.user)
+            and (perms.area_in_scope(actor.user, area_obj) or _unit_covers(actor.user, area_obj))
+        )
+    elif area_obj.kind not in RESIDENT_AREA_KINDS:
+        raise InvalidInput(_("Please choose a valid village or community."), field="area")
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        language = settings.LANGUAGE_CODE
+
+    now = timezone.now()
+    case = Case(
+        title=title,
+        description=description,
+        category=cat_obj,
+        area=area_obj,
+        area_path=area_obj.path,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        channel=channel,
+        priority=priority,
+        language=language,
+        created_by=actor.user,
+        submission_key=submission_key or None,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        # Same submission key raced in from a second request: hand back the winner.
+        if submission_key:
+            return Case.objects.get(submission_key=submission_key)
+        raise
+    if contact_name or contact_phone:
+        Contact.objects.create(
+            case=case, name_encrypted=encrypt(contact_name), phone_encrypted=encrypt(contact_phone)
+        )
+    Event.objects.create(
+        case=case,
+        kind=EventKind.SUBMITTED,
+        actor=actor.user,
+        actor_kind=actor.kind,
+        created_at=now,
+        to_status=Status.SUBMITTED,
+        data={"channel": channel},
+    )
+    return case
+
+
+def _unit_covers(user: User, area: Area) -> bool:
+    """Work-team members record requests for the areas their own units cover."""
+    return any(
+        area.path.startswith(a.path)
+        for unit in user.units.prefetch_related("areas")
+        for a in unit.areas.all()
+    )
+
+
+def _resolve(model, value, *, field: str, message: str):  # type: ignore[no-untyped-def]
+    if isinstance(value, model):
+        return value
+    try:
+        return model.objects.get(pk=int(value))
+    except (TypeError, ValueError, model.DoesNotExist) as exc:
+        raise InvalidInput(message, field=field) from exc
+
+
+# --- routing and handling ----------------------------------------------------------------
+
+
+@transaction.atomic
+def dispatch_case(
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    unit: Unit | int,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Send a case to the unit that must handle it; its deadline starts now at that level."""
+    actor = _as_actor(actor)
+    case = lock_case(case)
+    if case.status == Status.ESCALATED:
+        _require(perms.can_handle(actor.user, case) or perms.can_triage(actor.user, case))
+    else:
+        _require(perms.can_triage(actor.user, case))
+    target = _check_transition(case, Action.DISPATCH, expected_version)
+    unit_obj = _resolve(Unit, unit, field="unit", message=_("Please choose a valid unit."))
+    if not unit_obj.is_active:
+        raise InvalidInput(_("Please choose a valid unit."), field="unit")
+    note = clean_text(note, field="note", label=_("note"), max_length=NOTE_MAX, required=False)
+    now = timezone.now()
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.DISPATCHED,
+        to_status=target,
+        note=note,
+        unit=unit_obj,
+        changes={
+            "current_unit": unit_obj,
+            "level": unit_obj.level,
+            "deadline": _deadline_for(case, unit_obj, now),
+            "dispatched_at": case.dispatched_at or now,
+            "overdue_at_top": False,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def accept_case(*, actor: User | Actor, case: Case | int, expected_version: int | None = None) -> Case:
+    """The holding unit takes the case on; the deadline keeps running."""
+    actor = _as_actor(actor)
+    case = lock_case(case)
+    _require(perms.can_handle(actor.user, case))
+    target = _check_transition(case, Action.ACCEPT, expected_version)
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.ACCEPTED,
+        to_status=target,
+        changes={"accepted_at": case.accepted_at or timezone.now()},
+    )
+    return case
+
+
+@transaction.atomic
+def add_note(
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    note: str,
+    is_public: bool = True,
+    expected_version: int | None = None,
+) -> Case:
+    """A progress note; the first one moves an accepted case to "in progress"."""
+    actor = _as_actor(actor)
+    case = lock_case(case)
+    _require(perms.can_handle(actor.user, case))
+    target = _check_transition(case, Action.NOTE, expected_version)
+    note = clean_text(note, field="note", label=_("note"), max_length=NOTE_MAX)
+    _apply(case, actor=actor, kind=EventKind.NOTE, to_status=target, note=note, is_public=is_public)
+    return case
+
+
+@transaction.atomic
+def return_case(
+    *, actor: User | Actor, case: Case | int, reason: str, expected_version: int | None = None
+) -> Case:
+    """A mis-routed case goes back to dispatch with the reason; it leaves the unit's queue."""
+    actor = _as_actor(actor)
+    case = lock_case(case)
+    _require(perms.can_handle(actor.user, case))
+    target = _check_transition(case, Action.RETURN, expected_version)
+    reason = _reason(reason, label=_("reason"))
+    returning_unit = case.current_unit
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.RETURNED,
+        to_status=target,
+        note=reason,
+        unit=returning_unit,
+        changes={"current_unit": None, "level": None, "deadline": None},
+    )
+    return case
+
+
+@transaction.atomic
+def escalate_case(
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    reason: str,
+    expected_version: int | None = None,
+) -> Case:
+    """Hand the case up to the holding unit's parent, with a fresh deadline at that level."""
+    actor = _as_actor(actor)
+    case = lock_case(case)
+    if actor.kind != ActorKind.SYSTEM:
+        _require(perms.can_handle(actor.user, case) or perms.can_supervise(actor.user, case))
+    target = _check_transition(case, Action.ESCALATE, expected_version)
+    reason = _reason(reason, label=_("reason"))
+    parent = case.current_unit.parent if case.current_unit else None
+    if parent is None:
+        raise InvalidTransition(_("This case is already with the highest unit; it cannot climb further."))
+    now = timezone.now()
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.ESCALATED,
+        to_status=target,
+        note=reason,
+        unit=parent,
+        data={"from_unit": case.current_unit_id, "from_unit_name": case.current_unit.name},
+        changes={
+            "current_unit": parent,
+            "level": parent.level,
+            "deadline": _deadline_for(case, parent, now),
+            "escalation_count": case.escalation_count + 1,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def resolve_case(
+    *, actor: User | Actor, case: Case | int, resolution: str, expected_version: int | None = None
+) -> Case:
+    """The unit reports the problem solved; the resident is asked to confirm and rate."""
+    actor = _as_actor(actor)
+    case = lock_case(case)
+    _require(perms.can_handle(actor.user, case))
+    target = _check_transition(case, Action.RESOLVE, expected_version)
+    resolution = clean_text(
+        resolution, field="resolution", label=_("resolution"), max_length=NOTE_MAX
+    )
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.RESOLVED,
+        to_status=target,
+        note=resolution,
+        changes={"resolution": resolution, "resolved_at": timezone.now()},
+    )
+    return case
+
+
+@transaction.atomic
+def rate_case(
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    rating: object,
+    is_solved: bool,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """The resident's verdict on a resolved case: closes it, or reopens it if unsatisfied.
+
+    A rating of 1–2 or "not solved" reopens the case at the unit that resolved it.
+    Staff may record a rating the resident gave on a call-back.
+    """
+    actor = _as_actor(actor)
+    case = lock_case(case)
+    if actor.kind == ActorKind.STAFF:
+        _require(perms.can_handle(actor.user, case) or perms.can_triage(actor.user, case))
+    try:
+        rating_int = int(rating)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(_("Please give a rating from 1 to 5."), field="rating") from exc
+    if not 1 <= rating_int <= 5:
+        raise InvalidInput(_("Please give a rating from 1 to 5."), field="rating")
+    comment = clean_text(comment, field="comment", label=_("comment"), max_length=NOTE_MAX, required=False)
+    satisfied = bool(is_solved) and rating_int >= 3
+    action = Action.CLOSE if satisfied else Action.REOPEN
+    target = _check_transition(case, action, expected_version)
+    Feedback.objects.create(
+        case=case,
+        rating=rating_int,
+        is_solved=bool(is_solved),
+        comment=comment,
+        recorded_by=actor.user,
+    )
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.RATED,
+        note=comment,
+        data={"rating": rating_int, "is_solved": bool(is_solved)},
+    )
+    now = timezone.now()
+    if satisfied:
+        _apply(case, actor=actor, kind=EventKind.CLOSED, to_status=target,
+               changes={"closed_at": now})
+    else:
+        unit = case.current_unit
+        _apply(
+            case,
+            actor=actor,
+            kind=EventKind.REOPENED,
+            to_status=target,
+            note=comment,
+            changes={
+                "reopen_count": case.reopen_count + 1,
+                "resolved_at": None,
+                "deadline": _deadline_for(case, unit, now) if unit else None,
+            },
+        )
+    return case
+
+
+@transaction.atomic
+def close_unrated_case(*, case: Case | int) -> Case:
+    """The sweep closes a resolved case the resident left unrated past the waiting period."""
+    case = lock_case(case)
+    target = _check_transition(case, Action.CLOSE, None)
+    _apply(
+        case,
+        actor=SYSTEM,
+        kind=EventKind.CLOSED,
+        to_status=target,
+        note=_("Closed without a rating after %(days)d days.")
+        % {"days": settings.MINSHENG_AUTO_CLOSE_DAYS},
+        changes={"closed_at": timezone.now()},
+    )
+    return case
+
+
+@transaction.atomic
+def merge_case(
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    into: Case | int,
+    expected_version: int | None = None,
+) -> Case:
+    """Fold a duplicate into another open case; its resident follows the surviving case."""
+    actor = _as_actor(actor)
+    case = lock_case(case)
+    _require(perms.can_triage(actor.user, case) or perms.can_handle(actor.user, case))
+    target = _check_transition(case, Action.MERGE, expected_version)
+    survivor = _resolve(Case, into, field="into", message=_("No such case to merge into."))
+    if survivor.pk == case.pk or survivor.status not in (
+        Status.SUBMITTED, Status.RETURNED, Status.DISPATCHED, Status.ESCALATED,
+        Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED, Status.RESOLVED,
+    ):
+        raise InvalidInput(_("A case can only be merged into another open case."), field="into")
+    if not perms.can_view_case(actor.user, survivor):
+        raise NotPermitted()
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.MERGED,
+        to_status=target,
+        note=survivor.tracking_code,
+        data={"into": survivor.pk, "into_code": survivor.tracking_code},
+        changes={"merged_into": survivor, "closed_at": timezone.now()},
+    )
+    return case
+
+
+@transaction.atomic
+def decline_case(
+    *, actor: User | Actor, case: Case | int, reason: str, expected_version: int | None = None
+) -> Case:
+    """Out of scope (for example about a person rather than a service): ends with a reason."""
+    actor = _as_actor(actor)
+    case = lock_case(case)
+    _require(perms.can_triage(actor.user, case))
+    target = _check_transition(case, Action.DECLINE, expected_version)
+    reason = _reason(reason, label=_("reason"))
+    _apply(case, actor=actor, kind=EventKind.DECLINED, to_status=target, note=reason,
+           changes={"closed_at": timezone.now()})
+    return case
+
+
+@transaction.atomic
+def withdraw_case(
+    *, actor: User | Actor, case: Case | int, reason: str = "", expected_version: int | None = None
+) -> Case:
+    """The resident no longer needs help (or asks an operator to withdraw on their behalf)."""
+    actor = _as_actor(actor)
+    case = lock_case(case)
+    if actor.kind == ActorKind.STAFF:
+        _require(perms.can_triage(actor.user, case))
+    target = _check_transition(case, Action.WITHDRAW, expected_version)
+    reason = clean_text(reason, field="reason", label=_("reason"), max_length=NOTE_MAX, required=False)
+    _apply(case, actor=actor, kind=EventKind.WITHDRAWN, to_status=target, note=reason,
+           changes={"closed_at": timezone.now()})
+    return case
+
+
+@transaction.atomic
+def flag_overdue_at_top(*, case: Case | int) -> Case:
+    """A case out of time with the highest unit cannot climb; say so on its timeline once."""
+    case = lock_case(case)
+    if case.overdue_at_top:
+        return case
+    _apply(case, actor=SYSTEM, kind=EventKind.OVERDUE,
+           note=_("Past its deadline at the highest level."),
+           changes={"overdue_at_top": True})
+    return case

@@ -1,0 +1,239 @@
+"""Case, its append-only Event timeline, and the resident's Feedback."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# No 0/O, 1/I/L: residents read these codes over the phone.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_tracking_code() -> str:
+    return "MS" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    DISPATCHED = "dispatched", _("dispatched")
+    ACCEPTED = "accepted", _("accepted")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+    RETURNED = "returned", _("returned")
+    ESCALATED = "escalated", _("escalated")
+    REOPENED = "reopened", _("reopened")
+    MERGED = "merged", _("merged")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+# Statuses in which a unit holds the case and its deadline runs.
+RUNNING_STATUSES = (
+    Status.DISPATCHED,
+    Status.ACCEPTED,
+    Status.IN_PROGRESS,
+    Status.ESCALATED,
+    Status.REOPENED,
+)
+# Statuses waiting for an operator to route the case.
+TRIAGE_STATUSES = (Status.SUBMITTED, Status.RETURNED)
+FINAL_STATUSES = (Status.CLOSED, Status.MERGED, Status.DECLINED, Status.WITHDRAWN)
+OPEN_STATUSES = TRIAGE_STATUSES + RUNNING_STATUSES + (Status.RESOLVED,)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web form")
+    QR = "qr", _("QR code")
+    PHONE = "phone", _("phone")
+    VISIT = "visit", _("home visit")
+    MEETING = "meeting", _("meeting")
+    SMS = "sms", _("SMS")
+    API = "api", _("API")
+    IMPORT = "import", _("import")
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    URGENT = "urgent", _("urgent")
+
+
+class Case(models.Model):
+    tracking_code = models.CharField(
+        _("tracking code"), max_length=12, unique=True, default=new_tracking_code, editable=False
+    )
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"))
+    category = models.ForeignKey(
+        "directory.Category", verbose_name=_("category"), on_delete=models.PROTECT
+    )
+    area = models.ForeignKey(
+        "directory.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="cases"
+    )
+    # Copy of area.path so scope filters need no join; areas do not move once cases exist.
+    area_path = models.CharField(max_length=255, db_index=True, editable=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
+    language = models.CharField(_("resident's language"), max_length=8, default="zh-hans")
+    current_unit = models.ForeignKey(
+        "directory.Unit",
+        verbose_name=_("current unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    # Set when a case at the top of the ladder runs out of time, so the sweep says so once.
+    overdue_at_top = models.BooleanField(default=False)
+    escalation_count = models.PositiveSmallIntegerField(default=0)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    resolution = models.TextField(_("resolution"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # A client-chosen key that makes a repeated submission return the first case.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic concurrency: every action bumps it and refuses a stale expected version.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["current_unit", "status", "deadline"], name="case_queue"),
+            models.Index(fields=["status", "deadline"], name="case_status_deadline"),
+            models.Index(fields=["area_path", "status"], name="case_scope_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status in RUNNING_STATUSES
+            and self.deadline is not None
+            and self.deadline < timezone.now()
+        )
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    DISPATCHED = "dispatched", _("dispatched")
+    ACCEPTED = "accepted", _("accepted")
+    NOTE = "note", _("progress note")
+    RETURNED = "returned", _("returned")
+    ESCALATED = "escalated", _("escalated")
+    OVERDUE = "overdue", _("overdue at the top level")
+    RESOLVED = "resolved", _("resolved")
+    RATED = "rated", _("rated")
+    CLOSED = "closed", _("closed")
+    REOPENED = "reopened", _("reopened")
+    MERGED = "merged", _("merged")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    CONTACT_REVEALED = "contact_revealed", _("contact details revealed")
+    CONTACT_PURGED = "contact_purged", _("contact details purged")
+
+
+class ActorKind(models.TextChoices):
+    STAFF = "staff", _("staff")
+    RESIDENT = "resident", _("resident")
+    SYSTEM = "system", _("system")
+
+
+class Event(models.Model):
+    """One line of a case's timeline. Rows are only ever inserted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    unit = models.ForeignKey(
+        "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    # Shown on the resident's public timeline; internal notes and audit rows are not.
+    is_public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="event_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise ValueError("Events are append-only")
+
+
+class Feedback(models.Model):
+    """The resident's rating of a resolved case; a case may collect several after reopening."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="feedback")
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    is_solved = models.BooleanField(_("problem solved"))
+    comment = models.TextField(_("comment"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.rating}"

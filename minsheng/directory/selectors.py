@@ -1,0 +1,53 @@
+"""Reads of reference data used by intake, dispatch and escalation."""
+
+from __future__ import annotations
+
+from minsheng.directory.models import Area, Category, RoutingRule, Unit
+
+
+def route_case(*, category: Category | None, area: Area) -> Unit | None:
+    """The responsible unit for a category in an area, by the most specific routing rule.
+
+    A rule on a deeper area beats one on an ancestor; at the same area a rule naming the
+    category beats a catch-all. Falls back to rules for any area.
+    """
+    ancestor_ids = [int(p) for p in area.path.strip("/").split("/") if p]
+    rules = list(
+        RoutingRule.objects.filter(area_id__in=ancestor_ids + [None])
+        .select_related("unit")
+        .filter(unit__is_active=True)
+    )
+    rules += list(
+        RoutingRule.objects.filter(area__isnull=True)
+        .select_related("unit")
+        .filter(unit__is_active=True)
+    )
+    depth = {area_id: i for i, area_id in enumerate(ancestor_ids)}
+
+    def score(rule: RoutingRule) -> tuple[int, int]:
+        area_score = depth[rule.area_id] if rule.area_id in depth else -1
+        cat_score = 1 if rule.category_id is not None else 0
+        return (area_score, cat_score)
+
+    candidates = [
+        r
+        for r in rules
+        if (r.category_id is None or (category and r.category_id == category.pk))
+        and (r.area_id is None or r.area_id in depth)
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=score).unit
+
+
+def reporting_areas() -> list[Area]:
+    """Villages and communities a resident picks from, ordered by township then name."""
+    return list(
+        Area.objects.filter(kind__in=["village", "community"])
+        .select_related("parent")
+        .order_by("parent__name", "name")
+    )
+
+
+def active_categories() -> list[Category]:
+    return list(Category.objects.filter(is_active=True))

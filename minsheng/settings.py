@@ -1,0 +1,168 @@
+"""One settings module for every deployment, driven by environment variables.
+
+Embedded default: SQLite in the data directory, an in-process task worker.
+Production: DATABASE_URL points at PostgreSQL and workers run separately.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.datadir import data_dir, new_django_secret, read_or_create_secret
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = data_dir()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("MINSHENG_DEBUG", False)
+SECRET_KEY = os.environ.get("MINSHENG_SECRET_KEY") or read_or_create_secret(
+    "django-secret.key", new_django_secret
+)
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("MINSHENG_ALLOWED_HOSTS", "*").split(",") if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("MINSHENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "minsheng.accounts",
+    "minsheng.directory",
+    "minsheng.cases",
+    "minsheng.contacts",
+    "minsheng.intake",
+    "minsheng.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "minsheng.urls"
+WSGI_APPLICATION = "minsheng.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "minsheng.accounts.context.staff_navigation",
+            ],
+        },
+    },
+]
+
+_default_sqlite = f"sqlite:///{DATA_DIR / 'minsheng.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or _default_sqlite, conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE transactions take the write lock up front, so two writers queue
+        # instead of one failing half-way with "database is locked".
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
+    }
+
+# SQLite cannot enforce NULLS NOT DISTINCT; RoutingRule.clean checks it there instead.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "staff:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [
+    ("zh-hans", _("Chinese")),
+    ("en", _("English")),
+    ("ug", _("Uyghur")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("MINSHENG_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Serve straight from the app directories: the embedded setup has no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = DATA_DIR / "uploads"
+MEDIA_URL = "/media/"
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("MINSHENG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# Contact details: Fernet keys, newest first. Extra keys let old rows be read after rotation.
+_contact_keys = os.environ.get("MINSHENG_CONTACT_KEYS") or read_or_create_secret(
+    "contact.key", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode()
+)
+MINSHENG_CONTACT_KEYS = [k.strip() for k in _contact_keys.split(",") if k.strip()]
+# Contact details are purged this many days after a case closes (or ends otherwise).
+MINSHENG_CONTACT_RETENTION_DAYS = int(os.environ.get("MINSHENG_CONTACT_RETENTION_DAYS", "90"))
+# How often (seconds) the in-process scheduler asks the worker for a deadline sweep.
+MINSHENG_SWEEP_INTERVAL = int(os.environ.get("MINSHENG_SWEEP_INTERVAL", "300"))
+# A resolved case the resident never rates is closed by the sweep after this many days.
+MINSHENG_AUTO_CLOSE_DAYS = int(os.environ.get("MINSHENG_AUTO_CLOSE_DAYS", "7"))
+MINSHENG_HOTLINE = os.environ.get("MINSHENG_HOTLINE", "12345")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("MINSHENG_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
