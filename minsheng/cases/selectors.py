@@ -1,0 +1,152 @@
+"""Reads of cases that are more than a one-liner: queues, overdue lists, counts, timelines.
+
+Every staff read starts from ``permissions.visible_cases`` so scope is never forgotten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from minsheng.accounts.models import User
+from minsheng.accounts.permissions import visible_cases
+from minsheng.cases.models import (
+    OPEN_STATUSES,
+    RUNNING_STATUSES,
+    TRIAGE_STATUSES,
+    Case,
+    Event,
+    Status,
+)
+from minsheng.directory.models import Unit
+
+# A running case is "due soon" when its deadline falls within this window.
+DUE_SOON = dt.timedelta(hours=24)
+
+
+class QueueBucket:
+    NEW = "new"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    ACTIVE = "active"
+    ALL = "all"
+    CHOICES = (NEW, DUE_SOON, OVERDUE, ACTIVE, ALL)
+
+
+def _with_related(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.select_related("category", "area", "current_unit")
+
+
+def queue_for(*, user: User, bucket: str = QueueBucket.ACTIVE, now: dt.datetime | None = None,
+              unit: Unit | None = None) -> QuerySet[Case]:
+    """A handler's queue: cases held by their units, filtered to one bucket.
+
+    new = waiting to be accepted (dispatched, escalated or reopened to the unit);
+    due_soon = running with a deadline in the next 24 h; overdue = running past deadline;
+    active = everything the unit is holding; all = also the ones it resolved.
+    """
+    now = now or timezone.now()
+    qs = visible_cases(user)
+    if unit is not None:
+        qs = qs.filter(current_unit=unit)
+    if bucket == QueueBucket.NEW:
+        qs = qs.filter(status__in=[Status.DISPATCHED, Status.ESCALATED, Status.REOPENED])
+    elif bucket == QueueBucket.DUE_SOON:
+        qs = qs.filter(status__in=RUNNING_STATUSES, deadline__gte=now, deadline__lt=now + DUE_SOON)
+    elif bucket == QueueBucket.OVERDUE:
+        qs = qs.filter(status__in=RUNNING_STATUSES, deadline__lt=now)
+    elif bucket == QueueBucket.ACTIVE:
+        qs = qs.filter(status__in=RUNNING_STATUSES)
+    else:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    return _with_related(qs).order_by("deadline", "created_at")
+
+
+def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int]:
+    """How many cases are in each bucket of the user's queue, in one query."""
+    now = now or timezone.now()
+    running = Q(status__in=RUNNING_STATUSES)
+    return visible_cases(user).aggregate(
+        new=Count("pk", filter=Q(status__in=[Status.DISPATCHED, Status.ESCALATED, Status.REOPENED])),
+        due_soon=Count("pk", filter=running & Q(deadline__gte=now, deadline__lt=now + DUE_SOON)),
+        overdue=Count("pk", filter=running & Q(deadline__lt=now)),
+        active=Count("pk", filter=running),
+    )
+
+
+def awaiting_dispatch(*, user: User) -> QuerySet[Case]:
+    """Cases an operator must route: new submissions and returned mis-routes."""
+    return _with_related(visible_cases(user).filter(status__in=TRIAGE_STATUSES)).order_by(
+        "created_at"
+    )
+
+
+def overdue_cases(*, user: User, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Every running case past its deadline within the user's scope, most overdue first."""
+    now = now or timezone.now()
+    return _with_related(
+        visible_cases(user).filter(status__in=RUNNING_STATUSES, deadline__lt=now)
+    ).order_by("deadline")
+
+
+@dataclass
+class UnitCounts:
+    unit_id: int
+    unit_name: str
+    level: int
+    active: int
+    overdue: int
+    resolved: int
+    closed: int
+
+
+def counts_by_unit(*, user: User, now: dt.datetime | None = None) -> list[UnitCounts]:
+    """Per-unit counts of the cases a supervisor can see, busiest first."""
+    now = now or timezone.now()
+    running = Q(status__in=RUNNING_STATUSES)
+    rows = (
+        visible_cases(user)
+        .filter(current_unit__isnull=False)
+        .values("current_unit_id", "current_unit__name", "current_unit__level")
+        .annotate(
+            active=Count("pk", filter=running),
+            overdue=Count("pk", filter=running & Q(deadline__lt=now)),
+            resolved=Count("pk", filter=Q(status=Status.RESOLVED)),
+            closed=Count("pk", filter=Q(status=Status.CLOSED)),
+        )
+        .order_by("-overdue", "-active", "current_unit__name")
+    )
+    return [
+        UnitCounts(
+            unit_id=r["current_unit_id"],
+            unit_name=r["current_unit__name"],
+            level=r["current_unit__level"],
+            active=r["active"],
+            overdue=r["overdue"],
+            resolved=r["resolved"],
+            closed=r["closed"],
+        )
+        for r in rows
+    ]
+
+
+def status_counts(*, user: User) -> dict[str, int]:
+    rows = visible_cases(user).values("status").annotate(n=Count("pk"))
+    return {r["status"]: r["n"] for r in rows}
+
+
+def timeline(*, case: Case, public_only: bool) -> QuerySet[Event]:
+    """The case's events in order; the resident's view leaves out internal rows."""
+    qs = case.events.select_related("actor", "unit").order_by("created_at", "id")
+    return qs.filter(is_public=True) if public_only else qs
+
+
+def get_case_by_tracking_code(code: str) -> Case | None:
+    """The resident's door: a case by its code (case-insensitive, spaces ignored)."""
+    normalized = "".join(str(code or "").split()).upper()
+    if not normalized or len(normalized) > 12:
+        return None
+    return _with_related(Case.objects.filter(tracking_code=normalized)).first()
