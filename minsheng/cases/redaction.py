@@ -1,0 +1,31 @@
+"""Redaction of free text before it is shown publicly.
+
+Residents type phone numbers, ID card numbers and e-mail addresses into descriptions and
+notes; none of that may reach a public page or export.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Mainland ID card: 17 digits + digit or X (18), or legacy 15 digits.
+_ID_CARD = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")
+# Mobile (1[3-9]x xxxx xxxx, separators allowed), landline with area code, +86 forms.
+_PHONE = re.compile(
+    r"(?<!\d)(?:\+?86[\s-]?)?(?:1[3-9]\d(?:[\s-]?\d{4}){2}|0\d{2,3}[\s-]?\d{7,8})(?!\d)"
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+MASK = "＊＊＊"
+
+
+def redact(text: str, *, names: tuple[str, ...] = ()) -> str:
+    """Mask ID numbers, phone numbers, e-mails and the given names in ``text``."""
+    if not text:
+        return text
+    out = _EMAIL.sub(MASK, text)
+    out = _ID_CARD.sub(MASK, out)
+    out = _PHONE.sub(MASK, out)
+    for name in names:
+        if name and len(name.strip()) >= 2:
+            out = out.replace(name.strip(), MASK)
+    return out
