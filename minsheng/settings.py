@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "minsheng.contacts",
     "minsheng.intake",
     "minsheng.api",
+    "minsheng.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,10 +1,30 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from minsheng.cases import actions
 from minsheng.cases.models import Case, Channel
 from tests.factories import County, make_county
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:  # type: ignore[no-untyped-def]
+    # Several suites may run against one PostgreSQL server at once (developers, CI,
+    # benchmarks); a per-process test database name keeps them from dropping each other's.
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("postgresql"):
+        base = db.get("TEST", {}).get("NAME") or f"test_{db['NAME']}"
+        db.setdefault("TEST", {})["NAME"] = f"{base}_{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # PBKDF2 at production strength costs ~0.3 s per user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

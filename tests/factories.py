@@ -90,7 +90,9 @@ def make_county() -> County:
     township = AreaFactory(name="东湖镇", code="T1", kind=AreaKind.TOWNSHIP, parent=county)
     village = AreaFactory(name="柳树村", code="V1", kind=AreaKind.VILLAGE, parent=township)
     other_township = AreaFactory(name="西山乡", code="T2", kind=AreaKind.TOWNSHIP, parent=county)
-    other_village = AreaFactory(name="石门村", code="V2", kind=AreaKind.VILLAGE, parent=other_township)
+    other_village = AreaFactory(
+        name="石门村", code="V2", kind=AreaKind.VILLAGE, parent=other_township
+    )
     water = Category.objects.get(code="water")
     roads = Category.objects.get(code="roads")
     county_unit = UnitFactory(name="县水利局", level=Level.COUNTY, areas=[county])
@@ -130,5 +132,7 @@ def make_county() -> County:
         other_supervisor=UserFactory(
             username="othersup", role=Role.SUPERVISOR, scope_area=other_township
         ),
-        admin=UserFactory(username="admin", role=Role.ADMINISTRATOR, is_superuser=True, is_staff=True),
+        admin=UserFactory(
+            username="admin", role=Role.ADMINISTRATOR, is_superuser=True, is_staff=True
+        ),
     )

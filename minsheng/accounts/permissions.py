@@ -71,7 +71,9 @@ def is_member_of(user: User, unit: Unit | int | None) -> bool:
 
 def can_handle(user: User, case: Case) -> bool:
     """A member of the unit holding the case (or an administrator) works it."""
-    return is_staff_user(user) and (user.is_administrator or is_member_of(user, case.current_unit_id))
+    return is_staff_user(user) and (
+        user.is_administrator or is_member_of(user, case.current_unit_id)
+    )
 
 
 def can_triage(user: User, case: Case) -> bool:

@@ -20,6 +20,7 @@ from minsheng.accounts import permissions as perms
 from minsheng.accounts.models import User
 from minsheng.cases.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted, StaleCase
 from minsheng.cases.models import (
+    RUNNING_STATUSES,
     ActorKind,
     Case,
     Channel,
@@ -41,7 +42,7 @@ from minsheng.cases.validation import (
 from minsheng.contacts.crypto import encrypt
 from minsheng.contacts.models import Contact
 from minsheng.directory.calendar import WorkingCalendar
-from minsheng.directory.models import Area, AreaKind, Category, Level, Unit
+from minsheng.directory.models import Area, AreaKind, Category, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -71,21 +72,27 @@ def _as_actor(actor: User | Actor) -> Actor:
 # --- shared machinery --------------------------------------------------------------------
 
 
-def lock_case(case: Case | int) -> Case:
+def lock_case(case: Case | int, expected_version: int | None = None) -> Case:
+    """The case row, locked for this transaction; StaleCase if it moved since the user looked.
+
+    The version is compared before any permission check, so the loser of a race hears
+    "someone else changed this case" rather than a confusing refusal.
+    """
     case_id = case if isinstance(case, int) else case.pk
     try:
-        return (
+        locked = (
             Case.objects.select_for_update(of=("self",))
             .select_related("category", "area", "current_unit")
             .get(pk=case_id)
         )
-    except Case.DoesNotExist as exc:
+    except (Case.DoesNotExist, TypeError, ValueError) as exc:
         raise NotFound() from exc
-
-
-def _check_transition(case: Case, action: Action, expected_version: int | None) -> Status:
-    if expected_version is not None and int(expected_version) != case.version:
+    if expected_version not in (None, "") and str(expected_version) != str(locked.version):
         raise StaleCase()
+    return locked
+
+
+def _check_transition(case: Case, action: Action) -> Status:
     target = next_status(case.status, action)
     if target is None:
         raise InvalidTransition(
@@ -187,14 +194,18 @@ def submit_case(
     if not title:
         first_line = description.splitlines()[0]
         title = first_line[:30] + ("…" if len(first_line) > 30 else "")
-    address = clean_text(address, field="address", label=_("address"), max_length=200, required=False)
+    address = clean_text(
+        address, field="address", label=_("address"), max_length=200, required=False
+    )
     latitude, longitude = clean_coordinates(latitude, longitude)
     contact_name = clean_text(
         contact_name, field="contact_name", label=_("name"), max_length=60, required=False
     )
     contact_phone = clean_phone(contact_phone)
 
-    area_obj = _resolve(Area, area, field="area", message=_("Please choose a valid village or community."))
+    area_obj = _resolve(
+        Area, area, field="area", message=_("Please choose a valid village or community.")
+    )
     cat_obj = (
         _resolve(Category, category, field="category", message=_("Please choose a valid category."))
         if category not in (None, "")
@@ -290,12 +301,12 @@ def dispatch_case(
 ) -> Case:
     """Send a case to the unit that must handle it; its deadline starts now at that level."""
     actor = _as_actor(actor)
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     if case.status == Status.ESCALATED:
         _require(perms.can_handle(actor.user, case) or perms.can_triage(actor.user, case))
     else:
         _require(perms.can_triage(actor.user, case))
-    target = _check_transition(case, Action.DISPATCH, expected_version)
+    target = _check_transition(case, Action.DISPATCH)
     unit_obj = _resolve(Unit, unit, field="unit", message=_("Please choose a valid unit."))
     if not unit_obj.is_active:
         raise InvalidInput(_("Please choose a valid unit."), field="unit")
@@ -320,12 +331,14 @@ def dispatch_case(
 
 
 @transaction.atomic
-def accept_case(*, actor: User | Actor, case: Case | int, expected_version: int | None = None) -> Case:
+def accept_case(
+    *, actor: User | Actor, case: Case | int, expected_version: int | None = None
+) -> Case:
     """The holding unit takes the case on; the deadline keeps running."""
     actor = _as_actor(actor)
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     _require(perms.can_handle(actor.user, case))
-    target = _check_transition(case, Action.ACCEPT, expected_version)
+    target = _check_transition(case, Action.ACCEPT)
     _apply(
         case,
         actor=actor,
@@ -347,9 +360,9 @@ def add_note(
 ) -> Case:
     """A progress note; the first one moves an accepted case to "in progress"."""
     actor = _as_actor(actor)
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     _require(perms.can_handle(actor.user, case))
-    target = _check_transition(case, Action.NOTE, expected_version)
+    target = _check_transition(case, Action.NOTE)
     note = clean_text(note, field="note", label=_("note"), max_length=NOTE_MAX)
     _apply(case, actor=actor, kind=EventKind.NOTE, to_status=target, note=note, is_public=is_public)
     return case
@@ -361,9 +374,9 @@ def return_case(
 ) -> Case:
     """A mis-routed case goes back to dispatch with the reason; it leaves the unit's queue."""
     actor = _as_actor(actor)
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     _require(perms.can_handle(actor.user, case))
-    target = _check_transition(case, Action.RETURN, expected_version)
+    target = _check_transition(case, Action.RETURN)
     reason = _reason(reason, label=_("reason"))
     returning_unit = case.current_unit
     _apply(
@@ -388,14 +401,16 @@ def escalate_case(
 ) -> Case:
     """Hand the case up to the holding unit's parent, with a fresh deadline at that level."""
     actor = _as_actor(actor)
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     if actor.kind != ActorKind.SYSTEM:
         _require(perms.can_handle(actor.user, case) or perms.can_supervise(actor.user, case))
-    target = _check_transition(case, Action.ESCALATE, expected_version)
+    target = _check_transition(case, Action.ESCALATE)
     reason = _reason(reason, label=_("reason"))
     parent = case.current_unit.parent if case.current_unit else None
     if parent is None:
-        raise InvalidTransition(_("This case is already with the highest unit; it cannot climb further."))
+        raise InvalidTransition(
+            _("This case is already with the highest unit; it cannot climb further.")
+        )
     now = timezone.now()
     _apply(
         case,
@@ -421,9 +436,9 @@ def resolve_case(
 ) -> Case:
     """The unit reports the problem solved; the resident is asked to confirm and rate."""
     actor = _as_actor(actor)
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     _require(perms.can_handle(actor.user, case))
-    target = _check_transition(case, Action.RESOLVE, expected_version)
+    target = _check_transition(case, Action.RESOLVE)
     resolution = clean_text(
         resolution, field="resolution", label=_("resolution"), max_length=NOTE_MAX
     )
@@ -454,7 +469,7 @@ def rate_case(
     Staff may record a rating the resident gave on a call-back.
     """
     actor = _as_actor(actor)
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     if actor.kind == ActorKind.STAFF:
         _require(perms.can_handle(actor.user, case) or perms.can_triage(actor.user, case))
     try:
@@ -463,10 +478,12 @@ def rate_case(
         raise InvalidInput(_("Please give a rating from 1 to 5."), field="rating") from exc
     if not 1 <= rating_int <= 5:
         raise InvalidInput(_("Please give a rating from 1 to 5."), field="rating")
-    comment = clean_text(comment, field="comment", label=_("comment"), max_length=NOTE_MAX, required=False)
+    comment = clean_text(
+        comment, field="comment", label=_("comment"), max_length=NOTE_MAX, required=False
+    )
     satisfied = bool(is_solved) and rating_int >= 3
     action = Action.CLOSE if satisfied else Action.REOPEN
-    target = _check_transition(case, action, expected_version)
+    target = _check_transition(case, action)
     Feedback.objects.create(
         case=case,
         rating=rating_int,
@@ -483,8 +500,9 @@ def rate_case(
     )
     now = timezone.now()
     if satisfied:
-        _apply(case, actor=actor, kind=EventKind.CLOSED, to_status=target,
-               changes={"closed_at": now})
+        _apply(
+            case, actor=actor, kind=EventKind.CLOSED, to_status=target, changes={"closed_at": now}
+        )
     else:
         unit = case.current_unit
         _apply(
@@ -506,7 +524,7 @@ def rate_case(
 def close_unrated_case(*, case: Case | int) -> Case:
     """The sweep closes a resolved case the resident left unrated past the waiting period."""
     case = lock_case(case)
-    target = _check_transition(case, Action.CLOSE, None)
+    target = _check_transition(case, Action.CLOSE)
     _apply(
         case,
         actor=SYSTEM,
@@ -529,13 +547,19 @@ def merge_case(
 ) -> Case:
     """Fold a duplicate into another open case; its resident follows the surviving case."""
     actor = _as_actor(actor)
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     _require(perms.can_triage(actor.user, case) or perms.can_handle(actor.user, case))
-    target = _check_transition(case, Action.MERGE, expected_version)
+    target = _check_transition(case, Action.MERGE)
     survivor = _resolve(Case, into, field="into", message=_("No such case to merge into."))
     if survivor.pk == case.pk or survivor.status not in (
-        Status.SUBMITTED, Status.RETURNED, Status.DISPATCHED, Status.ESCALATED,
-        Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED, Status.RESOLVED,
+        Status.SUBMITTED,
+        Status.RETURNED,
+        Status.DISPATCHED,
+        Status.ESCALATED,
+        Status.ACCEPTED,
+        Status.IN_PROGRESS,
+        Status.REOPENED,
+        Status.RESOLVED,
     ):
         raise InvalidInput(_("A case can only be merged into another open case."), field="into")
     if not perms.can_view_case(actor.user, survivor):
@@ -558,12 +582,18 @@ def decline_case(
 ) -> Case:
     """Out of scope (for example about a person rather than a service): ends with a reason."""
     actor = _as_actor(actor)
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     _require(perms.can_triage(actor.user, case))
-    target = _check_transition(case, Action.DECLINE, expected_version)
+    target = _check_transition(case, Action.DECLINE)
     reason = _reason(reason, label=_("reason"))
-    _apply(case, actor=actor, kind=EventKind.DECLINED, to_status=target, note=reason,
-           changes={"closed_at": timezone.now()})
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.DECLINED,
+        to_status=target,
+        note=reason,
+        changes={"closed_at": timezone.now()},
+    )
     return case
 
 
@@ -573,23 +603,42 @@ def withdraw_case(
 ) -> Case:
     """The resident no longer needs help (or asks an operator to withdraw on their behalf)."""
     actor = _as_actor(actor)
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     if actor.kind == ActorKind.STAFF:
         _require(perms.can_triage(actor.user, case))
-    target = _check_transition(case, Action.WITHDRAW, expected_version)
-    reason = clean_text(reason, field="reason", label=_("reason"), max_length=NOTE_MAX, required=False)
-    _apply(case, actor=actor, kind=EventKind.WITHDRAWN, to_status=target, note=reason,
-           changes={"closed_at": timezone.now()})
+    target = _check_transition(case, Action.WITHDRAW)
+    reason = clean_text(
+        reason, field="reason", label=_("reason"), max_length=NOTE_MAX, required=False
+    )
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.WITHDRAWN,
+        to_status=target,
+        note=reason,
+        changes={"closed_at": timezone.now()},
+    )
     return case
 
 
 @transaction.atomic
-def flag_overdue_at_top(*, case: Case | int) -> Case:
-    """A case out of time with the highest unit cannot climb; say so on its timeline once."""
+def flag_overdue_at_top(*, case: Case | int, now: dt.datetime | None = None) -> bool:
+    """A case out of time with the highest unit cannot climb; say so on its timeline once.
+
+    Returns whether it flagged: under the lock the case may turn out to have moved on.
+    """
     case = lock_case(case)
-    if case.overdue_at_top:
-        return case
-    _apply(case, actor=SYSTEM, kind=EventKind.OVERDUE,
-           note=_("Past its deadline at the highest level."),
-           changes={"overdue_at_top": True})
-    return case
+    now = now or timezone.now()
+    still_overdue = (
+        case.status in RUNNING_STATUSES and case.deadline is not None and case.deadline < now
+    )
+    if case.overdue_at_top or not still_overdue:
+        return False
+    _apply(
+        case,
+        actor=SYSTEM,
+        kind=EventKind.OVERDUE,
+        note=_("Past its deadline at the highest level."),
+        changes={"overdue_at_top": True},
+    )
+    return True

@@ -45,13 +45,15 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> SweepResult:
     for case_id, deadline, parent_id, version in overdue.iterator():
         try:
             if parent_id is None:
-                actions.flag_overdue_at_top(case=case_id)
-                result.flagged_at_top += 1
+                if actions.flag_overdue_at_top(case=case_id, now=now):
+                    result.flagged_at_top += 1
             else:
                 actions.escalate_case(
                     actor=actions.SYSTEM,
                     case=case_id,
-                    reason=_("Deadline %(deadline)s passed without resolution; escalated automatically.")
+                    reason=_(
+                        "Deadline %(deadline)s passed without resolution; escalated automatically."
+                    )
                     % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")},
                     expected_version=version,
                 )
@@ -59,9 +61,9 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> SweepResult:
         except CaseError as exc:
             logger.info("sweep skipped case %s: %s", case_id, exc)
     cutoff = now - dt.timedelta(days=settings.MINSHENG_AUTO_CLOSE_DAYS)
-    for case_id in Case.objects.filter(
-        status=Status.RESOLVED, resolved_at__lt=cutoff
-    ).values_list("pk", flat=True):
+    for case_id in Case.objects.filter(status=Status.RESOLVED, resolved_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
         try:
             actions.close_unrated_case(case=case_id)
             result.auto_closed += 1

@@ -40,8 +40,13 @@ def _with_related(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.select_related("category", "area", "current_unit")
 
 
-def queue_for(*, user: User, bucket: str = QueueBucket.ACTIVE, now: dt.datetime | None = None,
-              unit: Unit | None = None) -> QuerySet[Case]:
+def queue_for(
+    *,
+    user: User,
+    bucket: str = QueueBucket.ACTIVE,
+    now: dt.datetime | None = None,
+    unit: Unit | None = None,
+) -> QuerySet[Case]:
     """A handler's queue: cases held by their units, filtered to one bucket.
 
     new = waiting to be accepted (dispatched, escalated or reopened to the unit);
@@ -70,7 +75,9 @@ def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int
     now = now or timezone.now()
     running = Q(status__in=RUNNING_STATUSES)
     return visible_cases(user).aggregate(
-        new=Count("pk", filter=Q(status__in=[Status.DISPATCHED, Status.ESCALATED, Status.REOPENED])),
+        new=Count(
+            "pk", filter=Q(status__in=[Status.DISPATCHED, Status.ESCALATED, Status.REOPENED])
+        ),
         due_soon=Count("pk", filter=running & Q(deadline__gte=now, deadline__lt=now + DUE_SOON)),
         overdue=Count("pk", filter=running & Q(deadline__lt=now)),
         active=Count("pk", filter=running),

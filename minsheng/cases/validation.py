@@ -15,15 +15,15 @@ NOTE_MAX = 2000
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
 
 
-def clean_text(value: object, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+def clean_text(
+    value: object, *, field: str, label: str, max_length: int, required: bool = True
+) -> str:
     """Trimmed text without control characters, or InvalidInput naming the field."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(_("%(label)s must be text.") % {"label": label}, field=field)
-    text = "".join(
-        ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-    ).strip()
+    text = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
     if required and not text:
         raise InvalidInput(_("Please fill in %(label)s.") % {"label": label}, field=field)
     if len(text) > max_length:

@@ -22,7 +22,9 @@ def reveal_contact(*, actor: User, case: Case | int, reason: str = "") -> tuple[
     """Plaintext (name, phone) for a member of the unit holding the case; audited."""
     case = lock_case(case)
     if not perms.can_reveal_contact(actor, case):
-        raise NotPermitted(_("Only the unit handling this case may see the resident's contact details."))
+        raise NotPermitted(
+            _("Only the unit handling this case may see the resident's contact details.")
+        )
     contact = Contact.objects.filter(case=case).first()
     if contact is None or not contact.has_details:
         raise InvalidInput(_("The resident left no contact details, or they have been purged."))

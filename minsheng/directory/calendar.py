@@ -16,7 +16,6 @@ from functools import lru_cache
 
 import chinese_calendar
 import holidays
-
 from django.utils import timezone
 
 

@@ -68,25 +68,35 @@ class Area(LocalizedNameMixin):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        prefix = self.parent.path if self.parent_id else "/"
+        if self.pk is None:
+            super().save(*args, **kwargs)  # the path needs the new primary key
+            self.path = f"{prefix}{self.pk}/"
+            self.depth = self.path.count("/") - 2
+            super().save(update_fields=["path", "depth"])
+            return
+        self.path = f"{prefix}{self.pk}/"
+        self.depth = self.path.count("/") - 2
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            self._move_subtree(old_path)
+
+    def _move_subtree(self, old_path: str) -> None:
+        """Re-root descendants and the cached scope path of their cases after a move."""
+        from minsheng.cases.models import Case
+
+        Case.objects.filter(area=self).update(area_path=self.path)
+        for child in Area.objects.filter(parent=self):
+            child.save()
+
     def clean(self) -> None:
         node = self.parent
         while node is not None:
             if self.pk and node.pk == self.pk:
                 raise ValidationError(_("An area cannot be inside itself."))
             node = node.parent
-
-    def save(self, *args, **kwargs) -> None:
-        old_path = self.path
-        if not self.pk:
-            super().save(*args, **kwargs)
-            kwargs.pop("force_insert", None)
-        prefix = self.parent.path if self.parent_id else "/"
-        self.path = f"{prefix}{self.pk}/"
-        self.depth = self.path.count("/") - 2
-        super().save(update_fields=["path", "depth"] if self.pk else None)
-        if old_path and old_path != self.path:
-            for child in Area.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-                child.save()
 
     def ancestors(self) -> list[Area]:
         ids = [int(p) for p in self.path.strip("/").split("/") if p]
