@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "minsheng.accounts",
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     "minsheng.intake",
     "minsheng.api",
     "minsheng.demo",
+    "minsheng.triage",
+    "minsheng.open311",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("minsheng.accounts.urls")),
     path("api/", include("minsheng.api.urls")),
+    path("open311/v2/", include("minsheng.open311.urls")),
     path("staff/", include("minsheng.cases.urls")),
     path("", include("minsheng.intake.urls")),
 ]

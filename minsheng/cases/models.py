@@ -132,6 +132,12 @@ class Case(models.Model):
             models.Index(fields=["current_unit", "status", "deadline"], name="case_queue"),
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
             models.Index(fields=["area_path", "status"], name="case_scope_status"),
+            # Overdue lists and deadline-ordered queues read only running cases.
+            models.Index(
+                fields=["deadline", "id"],
+                condition=models.Q(status__in=[s.value for s in RUNNING_STATUSES]),
+                name="case_running_deadline",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,44 @@
+"""Errors the API itself raises, shaped like the actions' errors so clients see one format.
+
+Every error body is ``{"detail": <message in the request's language>, "field": <name or
+null>, "code": <error class name>}``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.cases.errors import CaseError
+
+
+class NotAuthenticated(CaseError):
+    status_code = 401
+    default_message = _("Please sign in, or send a valid API token.")
+
+
+class WrongCredentials(CaseError):
+    status_code = 401
+    default_message = _("Wrong username or password.")
+
+
+class TooManyAttempts(CaseError):
+    status_code = 429
+    default_message = _("Too many failed attempts. Please wait a quarter of an hour and try again.")
+
+
+class CsrfFailed(CaseError):
+    status_code = 403
+    default_message = _(
+        "The security check of this form failed. Please reload the page and try again."
+    )
+
+
+class InvalidRequest(CaseError):
+    """The request did not match the API's schema (wrong type, missing field, bad JSON)."""
+
+    status_code = 422
+    default_message = _("Some of the information is missing or not valid.")
+
+
+def error_body(exc: CaseError) -> dict:
+    return {"detail": str(exc.message), "field": exc.field, "code": type(exc).__name__}

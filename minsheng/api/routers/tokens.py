@@ -1,0 +1,81 @@
+"""Issuing and revoking API tokens, and who the caller is."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Router, Status
+
+from minsheng.accounts.models import ApiToken
+from minsheng.accounts.permissions import is_staff_user
+from minsheng.api import render
+from minsheng.api.auth import STAFF_AUTH, login_locked, record_login_failure
+from minsheng.api.errors import TooManyAttempts, WrongCredentials
+from minsheng.api.routers import ERRORS_STAFF
+from minsheng.api.schemas import ErrorOut, MeOut, TokenIn, TokenOut, ValidationErrorOut
+from minsheng.cases.errors import InvalidInput
+
+router = Router(tags=["account"])
+
+TOKEN_NAME_MAX = 60
+
+
+@router.post(
+    "/auth/token",
+    response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    summary=gettext_lazy("Issue an API token"),
+    description=gettext_lazy(
+        "Exchange a staff username and password for a bearer token. The token is shown "
+        "only in this response. After 10 failed attempts for a username within 15 minutes, "
+        "further attempts are refused for the rest of that window."
+    ),
+)
+def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
+    username = payload.username.strip()
+    if login_locked(username):
+        raise TooManyAttempts()
+    name = payload.name.strip()
+    if not name:
+        raise InvalidInput(_("Please give the token a name."), field="name")
+    if len(name) > TOKEN_NAME_MAX:
+        raise InvalidInput(
+            _("The name is too long: at most %(max)d characters.") % {"max": TOKEN_NAME_MAX},
+            field="name",
+        )
+    user = authenticate(request, username=username, password=payload.password)
+    if user is None or not is_staff_user(user):
+        record_login_failure(username)
+        raise WrongCredentials()
+    with transaction.atomic():
+        token, raw = ApiToken.issue(user=user, name=name)
+    body = {"token": raw, "name": token.name, "prefix": token.prefix}
+    return Status(201, {**body, "created_at": token.created_at})
+
+
+@router.delete(
+    "/auth/token",
+    auth=STAFF_AUTH,
+    response={204: None, **ERRORS_STAFF},
+    summary=gettext_lazy("Revoke the token used for this request"),
+)
+def revoke_token(request: HttpRequest) -> Status:
+    token = getattr(request, "api_token", None)
+    if token is None:
+        raise InvalidInput(_("This request was not made with an API token."))
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return Status(204, None)
+
+
+@router.get(
+    "/me",
+    auth=STAFF_AUTH,
+    response={200: MeOut, **ERRORS_STAFF},
+    summary=gettext_lazy("The signed-in staff user"),
+    description=gettext_lazy("Username, role, units and the area subtree the user works in."),
+)
+def me(request: HttpRequest) -> dict:
+    return render.me(request.auth)  # type: ignore[attr-defined]

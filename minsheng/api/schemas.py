@@ -1,0 +1,341 @@
+"""Request and response shapes of the JSON API; they are also its OpenAPI documentation.
+
+No response schema has a field for a resident's name or phone except ``ContactOut``,
+which only the audited reveal endpoint returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+
+from minsheng.accounts.models import Role
+from minsheng.cases.models import Channel, EventKind, Priority, Status
+from minsheng.cases.selectors import QueueBucket
+from minsheng.directory.models import AreaKind
+
+IdOrCode = int | str
+Bucket = Literal["new", "due_soon", "overdue", "active", "all"]
+Ordering = Literal["newest", "deadline"]
+
+assert set(Bucket.__args__) == set(QueueBucket.CHOICES)  # type: ignore[attr-defined]
+
+# --- errors ------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="What went wrong, in the request's language.")
+    field: str | None = Field(None, description="The input field at fault, if one is.")
+    code: str = Field(description="Error class, e.g. InvalidInput, NotPermitted, StaleCase.")
+
+
+class Issue(Schema):
+    field: str | None
+    location: str = Field(description="body, query or path")
+    message: str
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[Issue]
+
+
+# --- tokens and the caller ---------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    name: str = Field(description="What the token is for, e.g. 'hotline desk 3'.")
+
+
+class TokenOut(Schema):
+    token: str = Field(description="Shown once; only a digest is kept.")
+    name: str
+    prefix: str
+    created_at: dt.datetime
+
+
+class UnitRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class AreaRef(Schema):
+    id: int
+    code: str
+    name: str
+    label: str
+
+
+class CategoryRef(Schema):
+    id: int
+    code: str
+    label: str
+
+
+class StaffRef(Schema):
+    id: int
+    username: str
+    display_name: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    role_label: str
+    is_administrator: bool
+    units: list[UnitRef]
+    scope_area: AreaRef | None
+
+
+# --- reference data ----------------------------------------------------------------------
+
+
+class AreaOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    name_ug: str
+    label: str = Field(description="The name in the request's language.")
+    kind: AreaKind
+    parent_id: int | None
+    depth: int
+
+
+class AreaPage(Schema):
+    items: list[AreaOut]
+    next_offset: int | None = Field(
+        description="Pass as offset for the next page; null at the end."
+    )
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    name_ug: str
+    label: str
+    description: str
+    limit_village: int = Field(description="Time limit in working days at village level.")
+    limit_township: int
+    limit_county: int
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    level: int
+    level_label: str
+    parent_id: int | None = Field(description="The unit a case escalates to.")
+    is_active: bool
+    area_ids: list[int] = Field(description="Areas the unit covers (with everything below).")
+
+
+# --- cases (staff) -----------------------------------------------------------------------
+
+
+class CaseRef(Schema):
+    id: int
+    tracking_code: str
+
+
+class CaseSummary(Schema):
+    id: int
+    tracking_code: str
+    title: str
+    status: Status
+    status_label: str
+    priority: Priority
+    channel: Channel
+    category: CategoryRef
+    area: AreaRef
+    current_unit: UnitRef | None
+    level: int | None
+    deadline: dt.datetime | None
+    is_overdue: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+class CasePage(Schema):
+    items: list[CaseSummary]
+    next_cursor: str | None = Field(
+        description="Pass as cursor for the next page; null at the end."
+    )
+
+
+class CaseDetail(CaseSummary):
+    description: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    language: str
+    resolution: str
+    merged_into: CaseRef | None
+    escalation_count: int
+    reopen_count: int
+    dispatched_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    has_contact: bool = Field(description="The resident left contact details (not shown here).")
+    allowed_actions: list[str] = Field(
+        description=(
+            "What this user may do now: dispatch, accept, note, return, escalate, resolve, "
+            "rate, merge, decline, withdraw, reveal_contact."
+        )
+    )
+    proposed_unit: UnitRef | None = Field(
+        description="The unit the routing rules propose, while the case awaits dispatch."
+    )
+
+
+class EventOut(Schema):
+    id: int
+    kind: EventKind
+    kind_label: str
+    created_at: dt.datetime
+    actor_kind: str
+    actor: StaffRef | None
+    from_status: str
+    to_status: str
+    unit: UnitRef | None
+    note: str
+    is_public: bool
+    data: dict
+
+
+class CaseIn(Schema):
+    """A request an operator or work team records from a call, visit or meeting."""
+
+    title: str = ""
+    description: str
+    category: IdOrCode | None = Field(None, description="Category id or code; default 'other'.")
+    area: IdOrCode = Field(description="Area id or code.")
+    channel: Channel = Channel.PHONE
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    priority: Priority = Priority.NORMAL
+    submission_key: str | None = Field(
+        None, max_length=64, description="Repeat it on a retry to get the same case back."
+    )
+
+
+class VersionIn(Schema):
+    expected_version: int | None = Field(
+        None, description="The case version you saw; a newer one makes the request fail (409)."
+    )
+
+
+class DispatchIn(VersionIn):
+    unit: IdOrCode = Field(description="Unit id or code.")
+    note: str = ""
+
+
+class NoteIn(VersionIn):
+    note: str
+    is_public: bool = Field(True, description="Shown (redacted) on the resident's timeline.")
+
+
+class ReasonIn(VersionIn):
+    reason: str
+
+
+class OptionalReasonIn(VersionIn):
+    reason: str = ""
+
+
+class ResolveIn(VersionIn):
+    resolution: str
+
+
+class RatingIn(VersionIn):
+    rating: int = Field(description="1 (very unhappy) to 5 (very happy).")
+    is_solved: bool
+    comment: str = ""
+
+
+class MergeIn(VersionIn):
+    into: IdOrCode = Field(description="The surviving case: its id or tracking code.")
+
+
+class RevealIn(Schema):
+    reason: str = Field("", description="Why you need to call the resident; kept in the audit.")
+
+
+class ContactOut(Schema):
+    name: str
+    phone: str
+
+
+# --- resident ----------------------------------------------------------------------------
+
+
+class PublicCaseIn(Schema):
+    title: str = ""
+    description: str
+    category: IdOrCode | None = Field(None, description="Category id or code; default 'other'.")
+    area: IdOrCode = Field(description="Village or community: id or code.")
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    contact_name: str = Field("", description="Optional; only the handling unit sees it.")
+    contact_phone: str = Field("", description="Optional; only the handling unit sees it.")
+    language: str = Field("zh-hans", description="zh-hans, en or ug: the language to answer in.")
+    submission_key: str | None = Field(
+        None, max_length=64, description="Repeat it on a retry to get the same case back."
+    )
+
+
+class PublicEventOut(Schema):
+    kind: EventKind
+    kind_label: str
+    created_at: dt.datetime
+    status: str
+    status_label: str
+    unit: str | None = Field(description="The unit's name; staff names are never shown.")
+    note: str
+
+
+class PublicCaseOut(Schema):
+    tracking_code: str
+    status: Status
+    status_label: str
+    title: str
+    description: str = Field(description="With phone, ID and e-mail numbers masked.")
+    category: str
+    area: str
+    area_full_name: str
+    current_unit: str | None
+    deadline: dt.datetime | None
+    is_overdue: bool
+    created_at: dt.datetime
+    resolution: str
+    merged_into: str | None = Field(description="Tracking code of the case this one joined.")
+    version: int = Field(description="Send as expected_version when rating.")
+    can_rate: bool
+    can_withdraw: bool
+    timeline: list[PublicEventOut]
+
+
+class PublicRatingIn(Schema):
+    rating: int = Field(description="1 (very unhappy) to 5 (very happy).")
+    is_solved: bool
+    comment: str = ""
+    expected_version: int | None = None
+
+
+class PublicWithdrawIn(Schema):
+    reason: str = ""
