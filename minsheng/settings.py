@@ -160,6 +160,8 @@ MINSHENG_CONTACT_RETENTION_DAYS = int(os.environ.get("MINSHENG_CONTACT_RETENTION
 MINSHENG_SWEEP_INTERVAL = int(os.environ.get("MINSHENG_SWEEP_INTERVAL", "300"))
 # A resolved case the resident never rates is closed by the sweep after this many days.
 MINSHENG_AUTO_CLOSE_DAYS = int(os.environ.get("MINSHENG_AUTO_CLOSE_DAYS", "7"))
+# Open311 jurisdiction ids this server answers to (comma-separated); empty accepts any.
+MINSHENG_OPEN311_JURISDICTION = os.environ.get("MINSHENG_OPEN311_JURISDICTION", "")
 MINSHENG_HOTLINE = os.environ.get("MINSHENG_HOTLINE", "12345")
 
 LOGGING = {

@@ -569,7 +569,8 @@ def merge_case(
         actor=actor,
         kind=EventKind.MERGED,
         to_status=target,
-        note=survivor.tracking_code,
+        # The survivor's tracking code stays out of the (public) note: a code is the key
+        # to another resident's case.
         data={"into": survivor.pk, "into_code": survivor.tracking_code},
         changes={"merged_into": survivor, "closed_at": timezone.now()},
     )
