@@ -134,6 +134,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing root on every start
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the app directories: the embedded setup has no collectstatic step.
 WHITENOISE_USE_FINDERS = True

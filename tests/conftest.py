@@ -16,6 +16,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
     from django.conf import settings
 
     db = settings.DATABASES["default"]
+    # Persistent connections from live-server threads would keep the test database busy
+    # and stop it from being dropped at the end.
+    db["CONN_MAX_AGE"] = 0
     if db["ENGINE"].endswith("postgresql"):
         base = db.get("TEST", {}).get("NAME") or f"test_{db['NAME']}"
         db.setdefault("TEST", {})["NAME"] = f"{base}_{os.getpid()}"
@@ -49,3 +52,17 @@ def submit(county: County):  # type: ignore[no-untyped-def]
         return actions.submit_case(**fields)
 
     return _submit
+
+
+@pytest.fixture
+def committed_county(transactional_db) -> County:  # type: ignore[no-untyped-def]
+    """The test county in a test whose transactions really commit, for code that handles
+    database connections itself: the task worker and management commands run in-process
+    close connections, which would end a test wrapped in one transaction. A committing
+    test ends by emptying every table, the seeded categories too, so restore them first."""
+    from minsheng.directory.models import Category
+    from minsheng.directory.seed import CATEGORIES
+
+    for order, row in enumerate(CATEGORIES):
+        Category.objects.get_or_create(code=row["code"], defaults={**row, "sort_order": order * 10})
+    return make_county()

@@ -187,7 +187,21 @@ def public_case(case: Case, *, events: list[Event]) -> dict:
         "is_overdue": case.is_overdue,
         "created_at": case.created_at,
         "resolution": redact(case.resolution),
-        "merged_into": merged.tracking_code if merged else None,
+        # The survivor's progress, never its tracking code (the key to another's case).
+        "merged_into": (
+            {
+                "status": merged.status,
+                "status_label": str(merged.get_status_display()),
+                "current_unit": merged.current_unit.name if merged.current_unit else None,
+                "deadline": merged.deadline,
+                "timeline": [
+                    public_event(e)
+                    for e in merged.events.filter(is_public=True).select_related("unit")
+                ],
+            }
+            if merged
+            else None
+        ),
         "version": case.version,
         "can_rate": Action.CLOSE in moves,
         "can_withdraw": Action.WITHDRAW in moves,

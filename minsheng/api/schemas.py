@@ -309,6 +309,14 @@ class PublicEventOut(Schema):
     note: str
 
 
+class PublicSurvivorOut(Schema):
+    status: str
+    status_label: str
+    current_unit: str | None
+    deadline: dt.datetime | None
+    timeline: list[PublicEventOut]
+
+
 class PublicCaseOut(Schema):
     tracking_code: str
     status: Status
@@ -323,7 +331,9 @@ class PublicCaseOut(Schema):
     is_overdue: bool
     created_at: dt.datetime
     resolution: str
-    merged_into: str | None = Field(description="Tracking code of the case this one joined.")
+    merged_into: PublicSurvivorOut | None = Field(
+        description="Progress of the case this one was merged into (its code stays private)."
+    )
     version: int = Field(description="Send as expected_version when rating.")
     can_rate: bool
     can_withdraw: bool

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from minsheng.accounts import permissions as perms
 from minsheng.accounts.models import User
 from minsheng.cases.errors import InvalidInput, NotFound
-from minsheng.cases.models import TRIAGE_STATUSES, Case, Status
-from minsheng.cases.selectors import get_case_by_tracking_code, queue_for
-from minsheng.cases.transitions import Action, allowed_actions
+from minsheng.cases.models import TRIAGE_STATUSES, Case
+from minsheng.cases.rules import permitted_actions
+from minsheng.cases.selectors import get_case_by_tracking_code, matching, queue_for
 from minsheng.contacts.models import Contact
 from minsheng.directory.models import Area, Category, Unit
 from minsheng.directory.selectors import route_case
@@ -128,31 +128,9 @@ def proposed_unit(case: Case) -> Unit | None:
 
 
 def allowed_actions_for(user: User, case: Case, *, contact: bool) -> list[str]:
-    """Action names this user may take now: the transition table filtered by the same
-    permission checks the actions make (see minsheng.cases.actions)."""
-    handle = perms.can_handle(user, case)
-    triage = perms.can_triage(user, case)
-    checks = {
-        Action.DISPATCH: triage or (case.status == Status.ESCALATED and handle),
-        Action.ACCEPT: handle,
-        Action.NOTE: handle,
-        Action.RETURN: handle,
-        Action.ESCALATE: (handle or perms.can_supervise(user, case))
-        and case.current_unit is not None
-        and case.current_unit.parent_id is not None,
-        Action.RESOLVE: handle,
-        Action.MERGE: triage or handle,
-        Action.DECLINE: triage,
-        Action.WITHDRAW: triage,
-    }
-    names: list[str] = []
-    for action in allowed_actions(case.status):
-        if action in (Action.CLOSE, Action.REOPEN):
-            # The resident's verdict (or one recorded on a call-back) closes or reopens.
-            if (handle or triage) and "rate" not in names:
-                names.append("rate")
-        elif checks.get(action):
-            names.append(action.value)
+    """Action names this user may take now (see minsheng.cases.rules), plus
+    ``reveal_contact`` where the user's unit holds a case with contact details."""
+    names = permitted_actions(user, case)
     if contact and perms.can_reveal_contact(user, case):
         names.append("reveal_contact")
     return names
@@ -191,11 +169,7 @@ def filtered_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(category_id=category.pk)  # type: ignore[union-attr]
     q = (filters.q or "").strip()
     if q:
-        code = "".join(q.split()).upper()
-        if code.startswith("MS") and len(code) == 10:
-            qs = qs.filter(tracking_code=code)
-        else:
-            qs = qs.filter(Q(tracking_code=code) | Q(title__icontains=q))
+        qs = matching(qs, q)
     # The listing never shows long texts; leave them in the database.
     return qs.defer("description", "resolution", "address")
 

@@ -30,6 +30,7 @@ from minsheng.cases.models import (
     Priority,
     Status,
 )
+from minsheng.cases.rules import RATE, may_take
 from minsheng.cases.transitions import Action, next_status
 from minsheng.cases.validation import (
     DESCRIPTION_MAX,
@@ -302,10 +303,7 @@ def dispatch_case(
     """Send a case to the unit that must handle it; its deadline starts now at that level."""
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
-    if case.status == Status.ESCALATED:
-        _require(perms.can_handle(actor.user, case) or perms.can_triage(actor.user, case))
-    else:
-        _require(perms.can_triage(actor.user, case))
+    _require(may_take(actor.user, case, Action.DISPATCH))
     target = _check_transition(case, Action.DISPATCH)
     unit_obj = _resolve(Unit, unit, field="unit", message=_("Please choose a valid unit."))
     if not unit_obj.is_active:
@@ -337,7 +335,7 @@ def accept_case(
     """The holding unit takes the case on; the deadline keeps running."""
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
-    _require(perms.can_handle(actor.user, case))
+    _require(may_take(actor.user, case, Action.ACCEPT))
     target = _check_transition(case, Action.ACCEPT)
     _apply(
         case,
@@ -361,7 +359,7 @@ def add_note(
     """A progress note; the first one moves an accepted case to "in progress"."""
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
-    _require(perms.can_handle(actor.user, case))
+    _require(may_take(actor.user, case, Action.NOTE))
     target = _check_transition(case, Action.NOTE)
     note = clean_text(note, field="note", label=_("note"), max_length=NOTE_MAX)
     _apply(case, actor=actor, kind=EventKind.NOTE, to_status=target, note=note, is_public=is_public)
@@ -375,7 +373,7 @@ def return_case(
     """A mis-routed case goes back to dispatch with the reason; it leaves the unit's queue."""
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
-    _require(perms.can_handle(actor.user, case))
+    _require(may_take(actor.user, case, Action.RETURN))
     target = _check_transition(case, Action.RETURN)
     reason = _reason(reason, label=_("reason"))
     returning_unit = case.current_unit
@@ -403,7 +401,7 @@ def escalate_case(
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
     if actor.kind != ActorKind.SYSTEM:
-        _require(perms.can_handle(actor.user, case) or perms.can_supervise(actor.user, case))
+        _require(may_take(actor.user, case, Action.ESCALATE))
     target = _check_transition(case, Action.ESCALATE)
     reason = _reason(reason, label=_("reason"))
     parent = case.current_unit.parent if case.current_unit else None
@@ -437,7 +435,7 @@ def resolve_case(
     """The unit reports the problem solved; the resident is asked to confirm and rate."""
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
-    _require(perms.can_handle(actor.user, case))
+    _require(may_take(actor.user, case, Action.RESOLVE))
     target = _check_transition(case, Action.RESOLVE)
     resolution = clean_text(
         resolution, field="resolution", label=_("resolution"), max_length=NOTE_MAX
@@ -471,7 +469,7 @@ def rate_case(
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
     if actor.kind == ActorKind.STAFF:
-        _require(perms.can_handle(actor.user, case) or perms.can_triage(actor.user, case))
+        _require(may_take(actor.user, case, RATE))
     try:
         rating_int = int(rating)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
@@ -548,7 +546,7 @@ def merge_case(
     """Fold a duplicate into another open case; its resident follows the surviving case."""
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
-    _require(perms.can_triage(actor.user, case) or perms.can_handle(actor.user, case))
+    _require(may_take(actor.user, case, Action.MERGE))
     target = _check_transition(case, Action.MERGE)
     survivor = _resolve(Case, into, field="into", message=_("No such case to merge into."))
     if survivor.pk == case.pk or survivor.status not in (
@@ -584,7 +582,7 @@ def decline_case(
     """Out of scope (for example about a person rather than a service): ends with a reason."""
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
-    _require(perms.can_triage(actor.user, case))
+    _require(may_take(actor.user, case, Action.DECLINE))
     target = _check_transition(case, Action.DECLINE)
     reason = _reason(reason, label=_("reason"))
     _apply(
@@ -606,7 +604,7 @@ def withdraw_case(
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
     if actor.kind == ActorKind.STAFF:
-        _require(perms.can_triage(actor.user, case))
+        _require(may_take(actor.user, case, Action.WITHDRAW))
     target = _check_transition(case, Action.WITHDRAW)
     reason = clean_text(
         reason, field="reason", label=_("reason"), max_length=NOTE_MAX, required=False

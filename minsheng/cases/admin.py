@@ -7,7 +7,15 @@ from minsheng.cases.models import Case
 class CaseAdmin(admin.ModelAdmin):
     """Read-only: cases change only through their lifecycle actions."""
 
-    list_display = ("tracking_code", "title", "status", "category", "area", "current_unit", "deadline")
+    list_display = (
+        "tracking_code",
+        "title",
+        "status",
+        "category",
+        "area",
+        "current_unit",
+        "deadline",
+    )
     list_filter = ("status", "channel", "category")
     search_fields = ("tracking_code", "title")
 

@@ -132,6 +132,8 @@ class Case(models.Model):
             models.Index(fields=["current_unit", "status", "deadline"], name="case_queue"),
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
             models.Index(fields=["area_path", "status"], name="case_scope_status"),
+            # Dispatch lists read the few cases awaiting routing, oldest first.
+            models.Index(fields=["status", "created_at"], name="case_status_created"),
             # Overdue lists and deadline-ordered queues read only running cases.
             models.Index(
                 fields=["deadline", "id"],

@@ -19,6 +19,7 @@ from minsheng.cases.models import (
     TRIAGE_STATUSES,
     Case,
     Event,
+    EventKind,
     Status,
 )
 from minsheng.directory.models import Unit
@@ -67,7 +68,7 @@ def queue_for(
         qs = qs.filter(status__in=RUNNING_STATUSES)
     else:
         qs = qs.filter(status__in=OPEN_STATUSES)
-    return _with_related(qs).order_by("deadline", "created_at")
+    return _with_related(qs).order_by("deadline", "created_at", "pk")
 
 
 def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int]:
@@ -87,7 +88,7 @@ def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int
 def awaiting_dispatch(*, user: User) -> QuerySet[Case]:
     """Cases an operator must route: new submissions and returned mis-routes."""
     return _with_related(visible_cases(user).filter(status__in=TRIAGE_STATUSES)).order_by(
-        "created_at"
+        "created_at", "pk"
     )
 
 
@@ -96,7 +97,7 @@ def overdue_cases(*, user: User, now: dt.datetime | None = None) -> QuerySet[Cas
     now = now or timezone.now()
     return _with_related(
         visible_cases(user).filter(status__in=RUNNING_STATUSES, deadline__lt=now)
-    ).order_by("deadline")
+    ).order_by("deadline", "pk")
 
 
 @dataclass
@@ -110,13 +111,23 @@ class UnitCounts:
     closed: int
 
 
+# The overview counts cases closed within this window, so it does not grow with history.
+CLOSED_WINDOW = dt.timedelta(days=30)
+
+
 def counts_by_unit(*, user: User, now: dt.datetime | None = None) -> list[UnitCounts]:
-    """Per-unit counts of the cases a supervisor can see, busiest first."""
+    """Per-unit counts of the cases a supervisor can see, busiest first.
+
+    Running, overdue and resolved are current; closed counts the last 30 days only.
+    """
     now = now or timezone.now()
     running = Q(status__in=RUNNING_STATUSES)
+    recent_or_open = Q(status__in=OPEN_STATUSES) | Q(
+        status=Status.CLOSED, closed_at__gte=now - CLOSED_WINDOW
+    )
     rows = (
         visible_cases(user)
-        .filter(current_unit__isnull=False)
+        .filter(recent_or_open, current_unit__isnull=False)
         .values("current_unit_id", "current_unit__name", "current_unit__level")
         .annotate(
             active=Count("pk", filter=running),
@@ -157,3 +168,39 @@ def get_case_by_tracking_code(code: str) -> Case | None:
     if not normalized or len(normalized) > 12:
         return None
     return _with_related(Case.objects.filter(tracking_code=normalized)).first()
+
+
+def matching(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """Cases whose tracking code starts with, or title contains, the query."""
+    query = (query or "").strip()
+    if not query:
+        return qs
+    code = "".join(query.split()).upper()
+    return qs.filter(Q(title__icontains=query) | Q(tracking_code__startswith=code))
+
+
+def find_by_code(*, user: User, query: str) -> Case | None:
+    """The case in the user's scope whose tracking code is exactly the query."""
+    code = "".join((query or "").split()).upper()
+    return visible_cases(user).filter(tracking_code=code).only("pk").first() if code else None
+
+
+def search_cases(*, user: User, query: str, limit: int = 50) -> list[Case]:
+    """Newest cases in scope matching the query (code prefix or title words)."""
+    return list(
+        _with_related(matching(visible_cases(user), query)).order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def latest_return_events(cases: list[Case]) -> dict[int, Event]:
+    """The latest "returned" event of each returned case in the list, in one query."""
+    ids = [c.pk for c in cases if c.status == Status.RETURNED]
+    latest: dict[int, Event] = {}
+    if ids:
+        for event in (
+            Event.objects.filter(case_id__in=ids, kind=EventKind.RETURNED)
+            .select_related("unit")
+            .order_by("case_id", "created_at", "id")
+        ):
+            latest[event.case_id] = event
+    return latest

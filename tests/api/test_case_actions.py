@@ -113,7 +113,7 @@ def test_detail_shows_the_holding_handler_what_they_may_do(county, api_as, dispa
     case = dispatched(contact_phone=PHONE)
     response = api_as(county.handler).get(url(case))
     body = ok(response)
-    assert body["allowed_actions"] == ["accept", "return", "escalate", "merge", "reveal_contact"]
+    assert body["allowed_actions"] == ["accept", "escalate", "return", "merge", "reveal_contact"]
     assert body["proposed_unit"] is None
     assert PHONE.encode() not in response.content
 

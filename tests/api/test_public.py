@@ -98,12 +98,16 @@ def test_unknown_tracking_code_is_404(county, public_api):
     assert public_api.post("/api/public/cases/MS23456789/withdraw", {}).status_code == 404
 
 
-def test_merged_case_points_to_the_surviving_code(county, submit, public_api):
+def test_merged_case_follows_the_survivor_without_revealing_its_code(county, submit, public_api):
     survivor, duplicate = submit(), submit()
     actions.merge_case(actor=county.operator, case=duplicate, into=survivor)
-    body = public_api.get(f"/api/public/cases/{duplicate.tracking_code}").json()
+    actions.dispatch_case(actor=county.operator, case=survivor, unit=county.village_unit)
+    response = public_api.get(f"/api/public/cases/{duplicate.tracking_code}")
+    body = response.json()
     assert body["status"] == "merged"
-    assert body["merged_into"] == survivor.tracking_code
+    assert body["merged_into"]["status"] == "dispatched"
+    assert body["merged_into"]["current_unit"] == county.village_unit.name
+    assert survivor.tracking_code.encode() not in response.content
 
 
 def resolved(county, submit):  # type: ignore[no-untyped-def]

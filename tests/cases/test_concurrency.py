@@ -22,7 +22,7 @@ def test_second_of_two_stale_forms_is_refused(county, submit):
     assert case.status == Status.ACCEPTED and case.escalation_count == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_actions_in_threads_leave_one_consistent_result():
     if connection.vendor != "postgresql":
         pytest.skip("real row locks need PostgreSQL; SQLite serialises writers anyway")

@@ -1,0 +1,231 @@
+"""Forms for the staff pages. They parse and render input; the actions validate the rules.
+
+Field names are plain (``reason``, ``unit``, ``expected_version`` …) so scripts can post to
+the action URLs; each form gets its own ``auto_id`` so several can share one page.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.accounts.models import Role, User
+from minsheng.cases.models import Channel, Priority
+from minsheng.cases.validation import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX
+from minsheng.directory.models import Area, AreaKind, Category, Level, Unit
+
+# The channels an operator records by hand; the others arrive through their own doors.
+OPERATOR_CHANNELS = (Channel.PHONE, Channel.VISIT, Channel.MEETING)
+
+
+class ActionForm(forms.Form):
+    """Every action form carries the case version the user saw, for the stale check."""
+
+    # Optional so a script may leave it out; the page's forms always send it.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("auto_id", f"id_{action}_%s" if action else "id_%s")
+        super().__init__(*args, **kwargs)
+
+
+def _textarea(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class DispatchForm(ActionForm):
+    """Unit select: the routing proposal first and preselected, then every active unit."""
+
+    unit = forms.TypedChoiceField(label=_("Send to unit"), coerce=int)
+    note = forms.CharField(
+        label=_("Note for the unit (optional)"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=_textarea(2),
+    )
+
+    def __init__(self, *args, proposed: Unit | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        choices: list = [("", _("— choose a unit —"))]
+        if proposed is not None:
+            choices.append((_("Proposed by routing rules"), [(proposed.pk, proposed.name)]))
+            field.initial = proposed.pk
+            field.help_text = _("The routing rules propose %(unit)s.") % {"unit": proposed.name}
+        else:
+            field.help_text = _("No routing rule matches this case; please choose a unit.")
+        by_level: dict[int, list[tuple[int, str]]] = {}
+        for unit in Unit.objects.filter(is_active=True).order_by("-level", "name"):
+            if proposed is None or unit.pk != proposed.pk:
+                by_level.setdefault(unit.level, []).append((unit.pk, unit.name))
+        levels = dict(Level.choices)
+        choices += [(levels.get(level, str(level)), units) for level, units in by_level.items()]
+        field.choices = choices
+
+
+class AcceptForm(ActionForm):
+    pass
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("Progress note"), max_length=NOTE_MAX, widget=_textarea())
+    is_public = forms.BooleanField(label=_("Visible to the resident"), required=False, initial=True)
+
+
+class ReasonForm(ActionForm):
+    """Return, escalate and decline must say why."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=NOTE_MAX, widget=_textarea(2))
+
+
+class WithdrawForm(ActionForm):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=NOTE_MAX, widget=_textarea(2)
+    )
+
+
+class ResolveForm(ActionForm):
+    resolution = forms.CharField(
+        label=_("What was done"),
+        max_length=NOTE_MAX,
+        widget=_textarea(),
+        help_text=_("The resident reads this and is asked to confirm and rate."),
+    )
+
+
+class MergeForm(ActionForm):
+    into = forms.CharField(
+        label=_("Tracking code of the case to keep"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class RateForm(ActionForm):
+    """A rating the resident gave on the call-back, recorded by staff."""
+
+    rating = forms.TypedChoiceField(
+        label=_("Rating given by the resident"),
+        choices=[(i, str(i)) for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    is_solved = forms.TypedChoiceField(
+        label=_("Does the resident say the problem is solved?"),
+        choices=[("yes", _("yes")), ("no", _("no"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Resident's comment (optional)"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=_textarea(2),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find a case"),
+        max_length=120,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Tracking code or title"), "type": "search"}
+        ),
+    )
+
+
+# --- operator intake ---------------------------------------------------------------------
+
+
+def intake_areas(user: User) -> list[Area]:
+    """Areas this user may record a request for: their scope, or what their units cover."""
+    qs = Area.objects.all()
+    if not user.is_administrator:
+        if user.role in (Role.OPERATOR, Role.SUPERVISOR):
+            prefixes = [user.scope_area.path] if user.scope_area_id else []
+        else:
+            prefixes = [a.path for unit in user.units.all() for a in unit.areas.all()]
+        if not prefixes:
+            return []
+        condition = Q()
+        for prefix in prefixes:
+            condition |= Q(path__startswith=prefix)
+        qs = qs.filter(condition)
+    return list(qs.order_by("path"))
+
+
+def grouped_area_choices(areas: list[Area]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Villages grouped under their township; county and township areas in a first group."""
+    ancestor_ids = {int(p) for a in areas for p in a.path.strip("/").split("/") if p}
+    by_id = Area.objects.in_bulk(ancestor_ids)
+    upper: list[tuple[int, str]] = []
+    groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    for area in areas:
+        chain = [by_id[int(p)] for p in area.path.strip("/").split("/") if int(p) in by_id]
+        township = next((a for a in chain if a.kind == AreaKind.TOWNSHIP), None)
+        if area.kind in (AreaKind.COUNTY, AreaKind.TOWNSHIP) or township is None:
+            upper.append((area.pk, " / ".join(a.label for a in chain)))
+            continue
+        below = chain[chain.index(township) + 1 :]
+        _label, options = groups.setdefault(township.pk, (township.label, []))
+        options.append((area.pk, " / ".join(a.label for a in below)))
+    choices: list[tuple[str, list[tuple[int, str]]]] = []
+    if upper:
+        choices.append((str(_("County and townships")), upper))
+    choices.extend(groups.values())
+    return choices
+
+
+class IntakeForm(forms.Form):
+    """An operator records a request received by phone, on a home visit or at a meeting."""
+
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        choices=[(c.value, c.label) for c in OPERATOR_CHANNELS],
+        initial=Channel.PHONE,
+        widget=forms.RadioSelect,
+    )
+    area = forms.TypedChoiceField(label=_("Where"), coerce=int)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), empty_label=_("— choose —")
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=TITLE_MAX,
+        help_text=_("Left empty, the first line of the description is used."),
+    )
+    description = forms.CharField(
+        label=_("What is the problem?"), max_length=DESCRIPTION_MAX, widget=_textarea(5)
+    )
+    contact_name = forms.CharField(
+        label=_("Resident's name (optional)"), required=False, max_length=60
+    )
+    contact_phone = forms.CharField(
+        label=_("Resident's phone (optional)"),
+        required=False,
+        max_length=24,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        help_text=_("Stored encrypted; only the unit handling the case can see it, to call back."),
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=Priority.choices,
+        initial=Priority.NORMAL,
+        widget=forms.RadioSelect,
+    )
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("— choose —"))] + grouped_area_choices(
+            intake_areas(user)
+        )
+        category = self.fields["category"]
+        category.queryset = Category.objects.filter(is_active=True)
+        category.label_from_instance = lambda c: c.label  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4().hex)

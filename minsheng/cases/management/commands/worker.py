@@ -1,0 +1,100 @@
+"""`manage.py worker`: run background tasks and schedule the deadline sweep."""
+
+from __future__ import annotations
+
+import logging
+from argparse import ArgumentParser
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from minsheng import worker
+from minsheng.server import require_migrated
+
+
+def positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError(value)
+    return number
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Run queued background tasks (deadline sweeps and others) until stopped. Start more "
+        "of these processes to share the work; each also enqueues the deadline sweep every "
+        "MINSHENG_SWEEP_INTERVAL seconds unless one is already pending."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--interval",
+            type=positive_float,
+            default=1.0,
+            help="Seconds to wait before looking again when the queue is empty (default 1).",
+        )
+        parser.add_argument(
+            "--sweep-interval",
+            type=positive_float,
+            default=None,
+            help="Seconds between deadline sweeps (default: MINSHENG_SWEEP_INTERVAL).",
+        )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="Only run tasks; do not enqueue deadline sweeps from this process.",
+        )
+        parser.add_argument(
+            "--queue",
+            default="*",
+            help="Comma-separated queue names to take tasks from (default: all queues).",
+        )
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help="Run what is queued, then exit (no scheduler).",
+        )
+        parser.add_argument(
+            "--max-tasks", type=positive_int, default=None, help="Exit after this many tasks."
+        )
+        parser.add_argument("--worker-id", default=None, help="Default: host name and pid.")
+
+    def handle(self, *args: object, **options: object) -> None:
+        if not worker.uses_database_backend():
+            raise CommandError(
+                "The worker needs the database task backend; MINSHENG_TASK_BACKEND is set to "
+                f"{settings.TASKS['default']['BACKEND']!r}."
+            )
+        require_migrated()
+        connections.close_all()
+        verbosity = int(options["verbosity"])  # type: ignore[call-overload]
+        if verbosity != 1:  # otherwise MINSHENG_LOG_LEVEL decides
+            for name in ("django_tasks_db", "django_tasks", "minsheng"):
+                logging.getLogger(name).setLevel(
+                    logging.WARNING if verbosity == 0 else logging.DEBUG
+                )
+        batch = bool(options["batch"])
+        sweep_interval = None
+        if not batch and not options["no_scheduler"]:
+            sweep_interval = options["sweep_interval"] or settings.MINSHENG_SWEEP_INTERVAL
+        self.stdout.write(
+            "minsheng worker: running tasks"
+            + (f", deadline sweep every {sweep_interval:g} s" if sweep_interval else "")
+        )
+        self.stdout.flush()
+        worker.run_worker(
+            interval=options["interval"],  # type: ignore[arg-type]
+            sweep_interval=sweep_interval,  # type: ignore[arg-type]
+            queue=options["queue"],  # type: ignore[arg-type]
+            batch=batch,
+            max_tasks=options["max_tasks"],  # type: ignore[arg-type]
+            worker_id=options["worker_id"],  # type: ignore[arg-type]
+        )

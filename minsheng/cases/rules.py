@@ -1,0 +1,69 @@
+"""Who may take which lifecycle action on a case: one rule set for actions, pages and API.
+
+The transition table says what the case's status allows; these rules say whether a
+given staff member may do it. ``cases.actions`` enforces them, and the case page and
+the API offer exactly what ``permitted_actions`` returns.
+"""
+
+from __future__ import annotations
+
+from minsheng.accounts import permissions as perms
+from minsheng.accounts.models import User
+from minsheng.cases.models import Case, Status
+from minsheng.cases.transitions import Action, allowed_actions
+
+# Recording the resident's verdict on a call-back: it closes (Action.CLOSE) or reopens
+# (Action.REOPEN) the case depending on the rating, so it is one choice for staff.
+RATE = "rate"
+
+# The order in which the choices are offered.
+ACTION_ORDER: tuple[str, ...] = (
+    Action.ACCEPT,
+    Action.DISPATCH,
+    Action.NOTE,
+    Action.RESOLVE,
+    RATE,
+    Action.ESCALATE,
+    Action.RETURN,
+    Action.MERGE,
+    Action.DECLINE,
+    Action.WITHDRAW,
+)
+
+
+def may_take(user: User | None, case: Case, action: str) -> bool:
+    """Whether this staff member has the right to take ``action`` on ``case``.
+
+    Holding unit: accept, note, return, resolve (and re-dispatch what was escalated to
+    it). Operators and supervisors in scope: dispatch, decline, withdraw on the
+    resident's behalf. Escalation: the holding unit or a supervisor. Merge and call-back
+    rating: either side.
+    """
+    if user is None:
+        return False
+    handle = perms.can_handle(user, case)
+    if action in (Action.ACCEPT, Action.NOTE, Action.RETURN, Action.RESOLVE):
+        return handle
+    triage = perms.can_triage(user, case)
+    if action == Action.DISPATCH:
+        return triage or (case.status == Status.ESCALATED and handle)
+    if action == Action.ESCALATE:
+        return handle or perms.can_supervise(user, case)
+    if action in (Action.MERGE, RATE, Action.CLOSE, Action.REOPEN):
+        return handle or triage
+    if action in (Action.DECLINE, Action.WITHDRAW):
+        return triage
+    return False
+
+
+def permitted_actions(user: User, case: Case) -> list[str]:
+    """The choices to offer this user now: allowed by the status AND by the rules above.
+
+    Escalation is left out where the holding unit has nowhere higher to send it.
+    """
+    allowed = {str(a) for a in allowed_actions(case.status)}
+    if Action.CLOSE in allowed or Action.REOPEN in allowed:
+        allowed.add(RATE)
+    if case.current_unit is None or case.current_unit.parent_id is None:
+        allowed.discard(Action.ESCALATE)
+    return [str(a) for a in ACTION_ORDER if a in allowed and may_take(user, case, a)]

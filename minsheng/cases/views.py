@@ -1,0 +1,575 @@
+"""Staff pages: the handler's queue, the case page with its action forms, operator intake
+and triage, the supervisor's overview and the overdue list.
+
+Views parse input, call ``cases.actions`` / ``cases.selectors`` and render. They never
+change a case themselves: an action's ``CaseError`` is shown to the user, nothing changes,
+and the response carries the error's status code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from minsheng.accounts.models import Role, User
+from minsheng.accounts.permissions import (
+    can_reveal_contact,
+    can_view_case,
+    is_staff_user,
+)
+from minsheng.cases import actions, selectors
+from minsheng.cases.errors import CaseError, NotFound, StaleCase
+from minsheng.cases.forms import (
+    AcceptForm,
+    ActionForm,
+    DispatchForm,
+    IntakeForm,
+    MergeForm,
+    NoteForm,
+    RateForm,
+    ReasonForm,
+    ResolveForm,
+    SearchForm,
+    WithdrawForm,
+)
+from minsheng.cases.models import Case, Status
+from minsheng.cases.rules import RATE, permitted_actions
+from minsheng.cases.selectors import QueueBucket
+from minsheng.cases.transitions import Action
+from minsheng.contacts import actions as contact_actions
+from minsheng.contacts.models import Contact
+from minsheng.directory.models import Level
+from minsheng.directory.selectors import route_case
+
+PAGE_SIZE = 50
+SEARCH_LIMIT = 50
+
+
+def staff_required(view):  # type: ignore[no-untyped-def]
+    """Logged in (else to the login page) and an active staff user (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+        if not is_staff_user(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _is_supervisor(user: User) -> bool:
+    return user.is_administrator or user.role == Role.SUPERVISOR
+
+
+# --- paging without COUNT(*) -----------------------------------------------------------
+
+
+@dataclass
+class LookaheadPage:
+    """One page of a list, found by fetching one row more than fits: no COUNT(*) needed,
+    so a queue stays fast however many cases lie behind it."""
+
+    object_list: list
+    number: int
+    has_next: bool
+    base_query: dict = field(default_factory=dict)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1
+
+    @property
+    def end_index(self) -> int:
+        return self.start_index + len(self.object_list) - 1
+
+    def _url(self, number: int) -> str:
+        return "?" + urlencode({**self.base_query, "page": number})
+
+    @property
+    def next_url(self) -> str:
+        return self._url(self.number + 1)
+
+    @property
+    def previous_url(self) -> str:
+        return self._url(self.number - 1)
+
+
+def _page(request: HttpRequest, qs, **base_query: str) -> LookaheadPage:  # type: ignore[no-untyped-def]
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(qs[offset : offset + PAGE_SIZE + 1])
+    return LookaheadPage(
+        object_list=rows[:PAGE_SIZE],
+        number=number,
+        has_next=len(rows) > PAGE_SIZE,
+        base_query={k: v for k, v in base_query.items() if v},
+    )
+
+
+# --- home, lists -----------------------------------------------------------------------
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if _is_supervisor(user):
+        return redirect("staff:supervise")
+    if user.role == Role.OPERATOR:
+        return redirect("staff:triage")
+    return redirect("staff:queue")
+
+
+BUCKET_LABELS = {
+    QueueBucket.NEW: gettext_lazy("New"),
+    QueueBucket.DUE_SOON: gettext_lazy("Due soon"),
+    QueueBucket.OVERDUE: gettext_lazy("Overdue"),
+    QueueBucket.ACTIVE: gettext_lazy("All running"),
+    QueueBucket.ALL: gettext_lazy("Incl. resolved"),
+}
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    bucket = request.GET.get("bucket", QueueBucket.ACTIVE)
+    if bucket not in QueueBucket.CHOICES:
+        bucket = QueueBucket.ACTIVE
+    counts = selectors.queue_counts(user=request.user)
+    tabs = [
+        {
+            "key": key,
+            "label": BUCKET_LABELS[key],
+            "count": counts.get(key),
+            "current": key == bucket,
+        }
+        for key in QueueBucket.CHOICES
+    ]
+    page = _page(request, selectors.queue_for(user=request.user, bucket=bucket), bucket=bucket)
+    return render(
+        request,
+        "staff/queue.html",
+        {
+            "nav": "queue",
+            "tabs": tabs,
+            "bucket": bucket,
+            "bucket_label": BUCKET_LABELS[bucket],
+            "page": page,
+            "search_form": SearchForm(),
+        },
+    )
+
+
+@staff_required
+def triage(request: HttpRequest) -> HttpResponse:
+    page = _page(request, selectors.awaiting_dispatch(user=request.user))
+    reasons = selectors.latest_return_events(page.object_list)
+    for case in page.object_list:
+        case.return_event = reasons.get(case.pk)
+    return render(request, "staff/triage.html", {"nav": "triage", "page": page})
+
+
+@staff_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    page = _page(request, selectors.overdue_cases(user=request.user))
+    return render(request, "staff/overdue.html", {"nav": "overdue", "page": page})
+
+
+@staff_required
+def supervise(request: HttpRequest) -> HttpResponse:
+    if not _is_supervisor(request.user):
+        raise PermissionDenied
+    by_status = selectors.status_counts(user=request.user)
+    statuses = [
+        {"status": s.value, "label": s.label, "count": by_status[s.value]}
+        for s in Status
+        if by_status.get(s.value)
+    ]
+    units = selectors.counts_by_unit(user=request.user)
+    levels = dict(Level.choices)
+    for row in units:
+        row.level_label = levels.get(row.level, "")
+    return render(
+        request,
+        "staff/supervise.html",
+        {
+            "nav": "supervise",
+            "statuses": statuses,
+            "total": sum(by_status.values()),
+            "units": units,
+            "overdue_total": sum(row.overdue for row in units),
+            "search_form": SearchForm(),
+        },
+    )
+
+
+@staff_required
+def search(request: HttpRequest) -> HttpResponse:
+    """A case by tracking code (straight to it) or by words of its title, within scope."""
+    form = SearchForm(request.GET or None)
+    results: list[Case] = []
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        exact = selectors.find_by_code(user=request.user, query=query)
+        if exact is not None:
+            return redirect("staff:case", pk=exact.pk)
+        results = selectors.search_cases(user=request.user, query=query, limit=SEARCH_LIMIT)
+    return render(
+        request,
+        "staff/search.html",
+        {
+            "search_form": form,
+            "query": query,
+            "results": results,
+            "limited": len(results) >= SEARCH_LIMIT,
+        },
+    )
+
+
+# --- the case page -----------------------------------------------------------------------
+
+# Used every day: shown open; the rest sit folded under their title.
+PRIMARY = {Action.ACCEPT, Action.DISPATCH, Action.NOTE, RATE}
+
+FORMS: dict[str, type[ActionForm]] = {
+    Action.DISPATCH: DispatchForm,
+    Action.ACCEPT: AcceptForm,
+    Action.NOTE: NoteForm,
+    Action.RETURN: ReasonForm,
+    Action.ESCALATE: ReasonForm,
+    Action.RESOLVE: ResolveForm,
+    Action.MERGE: MergeForm,
+    Action.DECLINE: ReasonForm,
+    Action.WITHDRAW: WithdrawForm,
+    RATE: RateForm,
+}
+
+TEXTS = {
+    Action.ACCEPT: (
+        gettext_lazy("Accept"),
+        gettext_lazy("Your unit takes this case on. The deadline keeps running."),
+        gettext_lazy("Accept this case"),
+    ),
+    Action.DISPATCH: (
+        gettext_lazy("Dispatch"),
+        gettext_lazy("Send the case to the unit that must handle it; its deadline starts now."),
+        gettext_lazy("Dispatch"),
+    ),
+    Action.NOTE: (
+        gettext_lazy("Add progress note"),
+        gettext_lazy("Tell what has been done so far."),
+        gettext_lazy("Add note"),
+    ),
+    Action.RESOLVE: (
+        gettext_lazy("Resolve"),
+        gettext_lazy("The problem is solved; the resident will be asked to confirm and rate."),
+        gettext_lazy("Mark as resolved"),
+    ),
+    RATE: (
+        gettext_lazy("Record the call-back rating"),
+        gettext_lazy(
+            "Enter what the resident said on the call-back. A rating of 1–2 or “not "
+            "solved” reopens the case; otherwise it is closed."
+        ),
+        gettext_lazy("Record rating"),
+    ),
+    Action.ESCALATE: (
+        gettext_lazy("Escalate"),
+        gettext_lazy("Hand the case up to the next level, with a fresh deadline there."),
+        gettext_lazy("Escalate"),
+    ),
+    Action.RETURN: (
+        gettext_lazy("Return to dispatch"),
+        gettext_lazy("Wrongly routed? Send it back to the operators with the reason."),
+        gettext_lazy("Return"),
+    ),
+    Action.MERGE: (
+        gettext_lazy("Merge into another case"),
+        gettext_lazy("This is a duplicate: the resident will follow the other case."),
+        gettext_lazy("Merge"),
+    ),
+    Action.DECLINE: (
+        gettext_lazy("Decline"),
+        gettext_lazy(
+            "Out of scope, for example about a person rather than a service. "
+            "The resident sees the reason."
+        ),
+        gettext_lazy("Decline"),
+    ),
+    Action.WITHDRAW: (
+        gettext_lazy("Withdraw"),
+        gettext_lazy("The resident no longer needs help."),
+        gettext_lazy("Withdraw"),
+    ),
+}
+
+DONE = {
+    Action.DISPATCH: gettext_lazy("Case %(code)s dispatched to %(unit)s."),
+    Action.ACCEPT: gettext_lazy("Case %(code)s accepted."),
+    Action.NOTE: gettext_lazy("Note added to case %(code)s."),
+    Action.RETURN: gettext_lazy("Case %(code)s returned to dispatch."),
+    Action.ESCALATE: gettext_lazy("Case %(code)s escalated to %(unit)s."),
+    Action.RESOLVE: gettext_lazy("Case %(code)s marked as resolved."),
+    Action.MERGE: gettext_lazy("Case %(code)s merged."),
+    Action.DECLINE: gettext_lazy("Case %(code)s declined."),
+    Action.WITHDRAW: gettext_lazy("Case %(code)s withdrawn."),
+    RATE: gettext_lazy("Rating recorded; case %(code)s is now “%(status)s”."),
+}
+
+
+def _get_case(request: HttpRequest, pk: int) -> Case:
+    """The case, if this user may see it; otherwise 404 so existence does not leak."""
+    case = (
+        Case.objects.select_related(
+            "category", "area", "current_unit__parent", "created_by", "merged_into"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None or not can_view_case(request.user, case):
+        raise Http404
+    return case
+
+
+def _make_form(slug: str, case: Case, data=None) -> ActionForm:  # type: ignore[no-untyped-def]
+    kwargs: dict = {"action": slug, "initial": {"expected_version": case.version}}
+    if slug == Action.DISPATCH:
+        kwargs["proposed"] = route_case(category=case.category, area=case.area)
+    return FORMS[slug](data, **kwargs)
+
+
+def _render_case(
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: dict[str, ActionForm] | None = None,
+    revealed: tuple[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    bound = bound or {}
+    forms = []
+    for slug in permitted_actions(user, case):
+        form = bound.get(slug) or _make_form(slug, case)
+        title, hint, button = TEXTS[slug]
+        if slug == Action.ESCALATE:
+            hint = _("Hand the case up to %(unit)s, with a fresh deadline at that level.") % {
+                "unit": case.current_unit.parent.name
+            }
+        forms.append(
+            {
+                "slug": slug,
+                "title": title,
+                "hint": hint,
+                "button": button,
+                "form": form,
+                "open": slug in PRIMARY or form.is_bound,
+                "quiet": slug in (Action.MERGE, Action.DECLINE, Action.WITHDRAW, Action.RETURN),
+            }
+        )
+    contact = Contact.objects.filter(case=case).first()
+    context = {
+        "nav": "",
+        "case": case,
+        "level_label": dict(Level.choices).get(case.level, ""),
+        "events": selectors.timeline(case=case, public_only=False),
+        "action_forms": forms,
+        "can_reveal": revealed is None
+        and contact is not None
+        and contact.has_details
+        and can_reveal_contact(user, case),
+        "revealed": revealed,
+        "merged_into_visible": case.merged_into is not None
+        and can_view_case(user, case.merged_into),
+    }
+    return render(request, "staff/case.html", context, status=status)
+
+
+@staff_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_case(request, _get_case(request, pk))
+
+
+def _version(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _perform(slug: str, user: User, case: Case, data: dict, version: int | None) -> Case:
+    common = {"actor": user, "case": case, "expected_version": version}
+    if slug == Action.DISPATCH:
+        unit = data.get("unit")
+        return actions.dispatch_case(**common, unit=unit, note=data.get("note") or "")
+    if slug == Action.ACCEPT:
+        return actions.accept_case(**common)
+    if slug == Action.NOTE:
+        return actions.add_note(
+            **common, note=data.get("note") or "", is_public=bool(data.get("is_public"))
+        )
+    if slug == Action.RETURN:
+        return actions.return_case(**common, reason=data.get("reason") or "")
+    if slug == Action.ESCALATE:
+        return actions.escalate_case(**common, reason=data.get("reason") or "")
+    if slug == Action.RESOLVE:
+        return actions.resolve_case(**common, resolution=data.get("resolution") or "")
+    if slug == Action.MERGE:
+        into = selectors.get_case_by_tracking_code(data.get("into") or "")
+        # An unknown code and a case out of the user's sight get the same answer.
+        into_id = into.pk if into is not None and can_view_case(user, into) else None
+        return actions.merge_case(**common, into=into_id)  # type: ignore[arg-type]
+    if slug == Action.DECLINE:
+        return actions.decline_case(**common, reason=data.get("reason") or "")
+    if slug == Action.WITHDRAW:
+        return actions.withdraw_case(**common, reason=data.get("reason") or "")
+    if slug == RATE:
+        return actions.rate_case(
+            **common,
+            rating=data.get("rating"),
+            is_solved=bool(data.get("is_solved")),
+            comment=data.get("comment") or "",
+        )
+    raise Http404
+
+
+def _raw(post) -> dict:  # type: ignore[no-untyped-def]
+    """The posted values as the actions take them, when the form did not validate."""
+    data = post.dict()
+    data["is_public"] = bool(post.get("is_public"))
+    data["is_solved"] = post.get("is_solved") == "yes"
+    return data
+
+
+@require_POST
+@staff_required
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Carry out one action on a case from its form; on refusal show why, change nothing."""
+    if action not in FORMS:
+        raise Http404
+    user = request.user
+    case = _get_case(request, pk)
+    form = _make_form(action, case, request.POST)
+    offered = action in permitted_actions(user, case)
+    valid = form.is_valid()
+    if offered and not valid:
+        return _render_case(request, case, bound={action: form}, status=400)
+    if valid:
+        data, version = form.cleaned_data, form.cleaned_data.get("expected_version")
+    else:
+        # Not offered here: let the action say why (not permitted, not in this state).
+        data, version = _raw(request.POST), _version(request.POST.get("expected_version"))
+    try:
+        result = _perform(action, user, case, data, version)
+    except NotFound as exc:
+        raise Http404 from exc
+    except StaleCase as exc:
+        messages.error(request, exc.message)
+        return _render_case(request, _get_case(request, pk), status=exc.status_code)
+    except CaseError as exc:
+        fresh = _get_case(request, pk)
+        if valid and action in permitted_actions(user, fresh):
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            return _render_case(request, fresh, bound={action: form}, status=exc.status_code)
+        messages.error(request, exc.message)
+        return _render_case(request, fresh, status=exc.status_code)
+    result.refresh_from_db()
+    unit = result.current_unit.name if result.current_unit_id else ""
+    messages.success(
+        request,
+        DONE[action]
+        % {"code": result.tracking_code, "unit": unit, "status": result.get_status_display()},
+    )
+    if can_view_case(user, result):
+        return redirect("staff:case", pk=result.pk)
+    # Returned or escalated out of the user's units: back to their list.
+    return redirect("staff:home")
+
+
+@never_cache
+@require_POST
+@staff_required
+def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """The resident's name and phone for the call-back, on this response only; audited."""
+    case = _get_case(request, pk)
+    try:
+        name, phone = contact_actions.reveal_contact(actor=request.user, case=case)
+    except NotFound as exc:
+        raise Http404 from exc
+    except CaseError as exc:
+        messages.error(request, exc.message)
+        return _render_case(request, case, status=exc.status_code)
+    return _render_case(request, _get_case(request, pk), revealed=(name, phone))
+
+
+# --- operator intake ---------------------------------------------------------------------
+
+# Action field names that differ from the intake form's.
+INTAKE_FIELDS = {"phone": "contact_phone"}
+
+
+@staff_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Record a request received by phone, on a visit or at a meeting, then dispatch it."""
+    form = IntakeForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = actions.submit_case(
+                    actor=request.user,
+                    title=data["title"],
+                    description=data["description"],
+                    category=data["category"],
+                    area=data["area"],
+                    channel=data["channel"],
+                    contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"],
+                    priority=data["priority"],
+                    submission_key=data["submission_key"],
+                )
+            except CaseError as exc:
+                if exc.status_code == 404:
+                    raise Http404 from exc
+                name = INTAKE_FIELDS.get(exc.field or "", exc.field)
+                form.add_error(name if name in form.fields else None, str(exc.message))
+                status = exc.status_code
+            else:
+                messages.success(
+                    request,
+                    _("Recorded as %(code)s. Tell the resident this number.")
+                    % {"code": case.tracking_code},
+                )
+                if can_view_case(request.user, case):
+                    return redirect("staff:case", pk=case.pk)
+                return redirect("staff:intake")
+    return render(
+        request,
+        "staff/intake.html",
+        {"nav": "intake", "form": form, "has_areas": bool(form.fields["area"].choices[1:])},
+        status=status,
+    )

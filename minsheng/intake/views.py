@@ -1,0 +1,317 @@
+"""The resident's pages: report a problem, follow a case by its code, rate or withdraw it.
+
+There is no login: the tracking code is the key to a case. Views parse the request, call
+``minsheng.cases.actions`` with the RESIDENT actor, and render. Contact details never
+reach these templates, and every piece of free text is redacted before it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from minsheng.cases import actions, selectors
+from minsheng.cases.errors import CaseError
+from minsheng.cases.models import Case, Channel, Status
+from minsheng.cases.redaction import MASK, redact
+from minsheng.cases.transitions import Action, allowed_actions
+from minsheng.contacts.crypto import decrypt
+from minsheng.contacts.models import Contact
+from minsheng.directory.selectors import active_categories, reporting_areas
+from minsheng.intake.forms import (
+    RateForm,
+    ReportForm,
+    WithdrawForm,
+    new_submission_key,
+    parse_submission_key,
+)
+
+# Tracking codes are letters and digits; residents add spaces and dashes when they copy them.
+_NOT_IN_CODE = re.compile(r"[^0-9A-Za-z]")
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return _render(request, "intake/home.html", {})
+
+
+# never_cache: the form carries a one-off submission key; a cached copy shared by two
+# residents would hand the second one the first one's case.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    areas = reporting_areas()
+    categories = active_categories()
+    status = 200
+    if request.method == "POST":
+        data = request.POST.copy()
+        if parse_submission_key(data.get("submission_key")) is None:
+            data["submission_key"] = new_submission_key()
+        form = ReportForm(data, areas=areas, categories=categories)
+        if form.is_valid():
+            cleaned = form.cleaned_data
+            try:
+                case = actions.submit_case(
+                    actor=actions.RESIDENT,
+                    title=cleaned["title"],
+                    description=cleaned["description"],
+                    category=cleaned["category"] or None,
+                    area=cleaned["area"] or None,
+                    channel=Channel.QR if cleaned["via"] == "qr" else Channel.WEB,
+                    address=cleaned["address"],
+                    contact_name=cleaned["contact_name"],
+                    contact_phone=cleaned["contact_phone"],
+                    language=get_language(),
+                    submission_key=parse_submission_key(cleaned["submission_key"]),
+                )
+            except CaseError as exc:
+                form.add_action_error(exc.field, exc.message)
+                status = exc.status_code
+            else:
+                return redirect("intake:submitted", code=case.tracking_code)
+        else:
+            status = 400
+    else:
+        initial = {"submission_key": new_submission_key()}
+        poster_area = next((a for a in areas if a.code == request.GET.get("area")), None)
+        if poster_area is not None:
+            initial.update(area=str(poster_area.pk), via="qr")
+        form = ReportForm(initial=initial, areas=areas, categories=categories)
+    return _render(
+        request,
+        "intake/report.html",
+        {
+            "form": form,
+            "retention_days": settings.MINSHENG_CONTACT_RETENTION_DAYS,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_GET
+def submitted(request: HttpRequest, code: str) -> HttpResponse:
+    case = selectors.get_case_by_tracking_code(code)
+    if case is None:
+        return _not_found(request, code)
+    return _render(request, "intake/submitted.html", {"case": case})
+
+
+@require_GET
+def track(request: HttpRequest) -> HttpResponse:
+    if "code" not in request.GET:
+        return _render(request, "intake/track.html", {})
+    code = _NOT_IN_CODE.sub("", request.GET["code"]).upper()
+    if not code:
+        return _render(
+            request,
+            "intake/track.html",
+            {"error": _("Please enter the tracking code you were given.")},
+            status=400,
+        )
+    return redirect("intake:case", code=code)
+
+
+@never_cache
+@require_GET
+def case_detail(request: HttpRequest, code: str) -> HttpResponse:
+    case = selectors.get_case_by_tracking_code(code)
+    if case is None:
+        return _not_found(request, code)
+    return _case_page(request, case)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    case = selectors.get_case_by_tracking_code(code)
+    if case is None:
+        return _not_found(request, code)
+    if request.method == "GET":
+        # A language switch or a reload after a refused rating lands here: show the case.
+        return redirect("intake:case", code=case.tracking_code)
+    form = RateForm(_with_current_version(request, case))
+    if not form.is_valid():
+        return _case_page(request, case, rate_form=form, status=400)
+    try:
+        case = actions.rate_case(
+            actor=actions.RESIDENT,
+            case=case,
+            rating=form.cleaned_data["rating"],
+            is_solved=form.cleaned_data["is_solved"],
+            comment=form.cleaned_data["comment"],
+            expected_version=request.POST.get("expected_version"),
+        )
+    except CaseError as exc:
+        form.add_action_error(exc.field, exc.message)
+        return _case_page(request, case, rate_form=form, status=exc.status_code)
+    if case.status == Status.CLOSED:
+        messages.success(request, _("Thank you for your rating. The case is now closed."))
+    else:
+        messages.success(
+            request,
+            _(
+                "Thank you. The case has been reopened and is back with the unit that "
+                "handled it; it has a new deadline."
+            ),
+        )
+    return redirect("intake:case", code=case.tracking_code)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    """A confirmation page first; only a POST that carries ``confirm`` withdraws the case."""
+    case = selectors.get_case_by_tracking_code(code)
+    if case is None:
+        return _not_found(request, code)
+    status = 200
+    if request.method == "POST":
+        form = WithdrawForm(_with_current_version(request, case))
+        if form.is_valid() and form.cleaned_data["confirm"]:
+            try:
+                actions.withdraw_case(
+                    actor=actions.RESIDENT,
+                    case=case,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=request.POST.get("expected_version"),
+                )
+            except CaseError as exc:
+                form.add_action_error(exc.field, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Your request has been withdrawn."))
+                return redirect("intake:case", code=case.tracking_code)
+    else:
+        form = WithdrawForm(initial={"expected_version": case.version})
+    return _render(
+        request,
+        "intake/withdraw.html",
+        {
+            "case": case,
+            "form": form,
+            "can_withdraw": Action.WITHDRAW in allowed_actions(case.status),
+            "public_title": _public_text(case.title, _private_terms(case)),
+        },
+        status=status,
+    )
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """Every resident page can point to the hotline."""
+    return render(
+        request, template, {"hotline": settings.MINSHENG_HOTLINE, **context}, status=status
+    )
+
+
+def _not_found(request: HttpRequest, code: str) -> HttpResponse:
+    # The same answer for every unknown code: it says nothing about any other case.
+    return _render(
+        request,
+        "intake/track.html",
+        {"not_found": True, "code": _NOT_IN_CODE.sub("", code).upper()[:20]},
+        status=404,
+    )
+
+
+def _with_current_version(request: HttpRequest, case: Case):  # type: ignore[no-untyped-def]
+    """The posted data, with the version the re-rendered page will show.
+
+    If the action refuses, the resident sees the case as it is now; a second try from that
+    page must be judged against that state, not the one they first saw.
+    """
+    data = request.POST.copy()
+    data["expected_version"] = str(case.version)
+    return data
+
+
+def _case_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    rate_form: RateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    allowed = allowed_actions(case.status)
+    terms = _private_terms(case)
+    events = list(selectors.timeline(case=case, public_only=True))
+    for event in events:
+        event.note = _public_text(event.note, terms)
+    # Why the case ended, when it ended with a reason: the last decline's note.
+    outcome_reason = next((e.note for e in reversed(events) if e.kind == "declined"), "")
+    return _render(
+        request,
+        "intake/case.html",
+        {
+            "case": case,
+            "events": events,
+            "public_title": _public_text(case.title, terms),
+            "public_description": _public_text(case.description, terms),
+            "public_address": _public_text(case.address, terms),
+            "public_resolution": _public_text(case.resolution, terms),
+            "outcome_reason": outcome_reason,
+            "can_rate": Action.CLOSE in allowed and Action.REOPEN in allowed,
+            "can_withdraw": Action.WITHDRAW in allowed,
+            "rate_form": rate_form or RateForm(initial={"expected_version": case.version}),
+            "withdraw_form": WithdrawForm(
+                initial={"expected_version": case.version}, auto_id="id_withdraw_%s"
+            ),
+            **_survivor_context(case),
+        },
+        status=status,
+    )
+
+
+def _survivor_context(case: Case) -> dict:
+    """A merged case's resident follows the surviving case here, on their own page.
+
+    The survivor's tracking code is never shown: a code is the key to another
+    resident's case (rating, withdrawal).
+    """
+    survivor = case.merged_into if case.merged_into_id else None
+    if survivor is None:
+        return {"survivor": None, "survivor_events": []}
+    terms = _private_terms(survivor)
+    events = list(selectors.timeline(case=survivor, public_only=True))
+    for event in events:
+        event.note = _public_text(event.note, terms)
+    return {"survivor": survivor, "survivor_events": events}
+
+
+def _private_terms(case: Case) -> tuple[str, ...]:
+    """The name and phone the resident left, so they can be masked in free text.
+
+    Decrypted only to be masked, never rendered: this is not a reveal, and writes no audit.
+    """
+    contact = Contact.objects.filter(case=case).first()
+    if contact is None or not contact.has_details:
+        return ()
+    name = decrypt(contact.name_encrypted).strip()
+    phone = decrypt(contact.phone_encrypted).strip()
+    digits = re.sub(r"\D", "", phone)
+    return tuple(term for term in (name, phone, digits) if len(term) >= 2)
+
+
+def _public_text(text: str, terms: tuple[str, ...]) -> str:
+    """Free text fit for a public page: redacted, and the resident's own details masked."""
+    out = redact(text or "")
+    for term in sorted(terms, key=len, reverse=True):
+        pattern = re.escape(term)
+        if term.isascii():
+            # "Li" must not eat the middle of "village"; Chinese and Uyghur names are
+            # masked wherever they occur, since words there are not cut by spaces
+            # (Chinese) or take suffixes (Uyghur).
+            pattern = rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])"
+        out = re.sub(pattern, MASK, out, flags=re.IGNORECASE)
+    return out

@@ -1,0 +1,61 @@
+"""Staff on a 360-px phone: record a call, dispatch it, and work it to resolved."""
+
+from __future__ import annotations
+
+import pytest
+
+from minsheng.cases.models import Case, EventKind, Status
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "demo-pass-123"  # tests.factories.UserFactory's password
+
+
+def log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def fits_phone(page) -> bool:  # type: ignore[no-untyped-def]
+    return page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_operator_records_and_dispatches_then_handler_resolves(new_page, county, tmp_path):
+    operator = new_page()
+    log_in(operator, "operator")
+    assert operator.url.endswith("/staff/triage/")
+    operator.get_by_role("link", name="Record a request").first.click()
+    assert operator.get_by_role("radio", name="phone").is_checked()
+    operator.select_option("#id_area", str(county.village.pk))
+    operator.select_option("#id_category", str(county.water.pk))
+    operator.fill("#id_description", "村民来电：柳树村三组停水两天了。")
+    operator.fill("#id_contact_phone", "13900002222")
+    assert fits_phone(operator)
+    operator.get_by_role("button", name="Save and continue").click()
+
+    # Straight to the case page, the routing proposal already chosen.
+    assert operator.locator("#id_dispatch_unit").input_value() == str(county.village_unit.pk)
+    assert fits_phone(operator)
+    operator.screenshot(path=tmp_path / "operator-case.png", full_page=True)
+    operator.get_by_role("button", name="Dispatch").click()
+    assert operator.locator(".badge").first.inner_text() == "dispatched"
+
+    handler = new_page()
+    log_in(handler, "handler")
+    assert handler.url.endswith("/staff/queue/")
+    assert fits_phone(handler)
+    handler.locator(".cc-title a").first.click()
+    handler.get_by_role("button", name="Accept this case").click()
+    handler.get_by_role("button", name="Show contact details to call back").click()
+    assert handler.get_by_role("link", name="13900002222").is_visible()
+    handler.locator("summary", has_text="Resolve").click()
+    handler.fill("#id_resolve_resolution", "水管已修好，恢复供水。")
+    handler.get_by_role("button", name="Mark as resolved").click()
+    assert handler.locator(".badge").first.inner_text() == "resolved"
+    handler.screenshot(path=tmp_path / "handler-resolved.png", full_page=True)
+
+    case = Case.objects.get()
+    assert case.status == Status.RESOLVED
+    assert case.events.filter(kind=EventKind.CONTACT_REVEALED, actor=county.handler).count() == 1

@@ -1,0 +1,408 @@
+"""The staff case page: who sees it, which forms it offers, and what posting them does."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from minsheng.cases import actions
+from minsheng.cases.models import Case, Event, EventKind, Status
+from minsheng.contacts.models import Contact
+
+PHONE = "13800138000"
+
+
+def login(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def case_url(case: Case) -> str:
+    return reverse("staff:case", args=[case.pk])
+
+
+def act_url(case: Case, action: str) -> str:
+    return reverse("staff:act", args=[case.pk, action])
+
+
+def dispatched(county, submit, **kw) -> Case:  # type: ignore[no-untyped-def]
+    case = submit(**kw)
+    return actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+
+
+def state(case: Case) -> tuple:
+    case = Case.objects.get(pk=case.pk)
+    return case.status, case.version, case.current_unit_id, case.events.count()
+
+
+def action_forms(html: str) -> set[str]:
+    """The action slugs the page offers a form for."""
+    return {
+        slug
+        for slug in (
+            "dispatch", "accept", "note", "return", "escalate", "resolve", "merge",
+            "decline", "withdraw", "rate", "close", "reopen",
+        )
+        if f'/{slug}/"' in html
+    }  # fmt: skip
+
+
+# --- who sees the case page ------------------------------------------------------------
+
+
+def test_handler_of_holding_unit_sees_case_facts_and_timeline(county, submit):
+    case = dispatched(county, submit)
+    response = login(county.handler).get(case_url(case))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert case.tracking_code in html
+    assert "青河县 / 东湖镇 / 柳树村" in html
+    assert "柳树村委会" in html
+    assert "柳树村村口的水管破了" in html
+    assert "Dispatched" in html or "dispatched" in html
+
+
+def test_handler_of_other_unit_gets_404_on_case_page(county, submit):
+    case = dispatched(county, submit)
+    assert login(county.other_handler).get(case_url(case)).status_code == 404
+
+
+def test_handler_of_other_unit_cannot_act_and_nothing_changes(county, submit):
+    case = dispatched(county, submit)
+    before = state(case)
+    response = login(county.other_handler).post(
+        act_url(case, "accept"), {"expected_version": case.version}
+    )
+    assert response.status_code == 404
+    assert state(case) == before
+
+
+def test_supervisor_outside_scope_gets_404_on_case_page(county, submit):
+    case = dispatched(county, submit)
+    assert login(county.other_supervisor).get(case_url(case)).status_code == 404
+    assert login(county.supervisor).get(case_url(case)).status_code == 200
+
+
+def test_anonymous_visitor_is_sent_to_login(county, submit):
+    case = submit()
+    response = Client().get(case_url(case))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+# --- which forms are offered -------------------------------------------------------------
+
+
+def test_operator_sees_routing_forms_on_a_new_case(county, submit):
+    case = submit()
+    html = login(county.operator).get(case_url(case)).content.decode()
+    assert action_forms(html) == {"dispatch", "merge", "decline", "withdraw"}
+
+
+def test_handler_sees_handling_forms_on_a_dispatched_case(county, submit):
+    case = dispatched(county, submit)
+    html = login(county.handler).get(case_url(case)).content.decode()
+    assert action_forms(html) == {"accept", "return", "escalate", "merge"}
+
+
+def test_supervisor_in_scope_may_escalate_merge_or_withdraw_but_not_accept(county, submit):
+    case = dispatched(county, submit)
+    html = login(county.supervisor).get(case_url(case)).content.decode()
+    assert action_forms(html) == {"escalate", "merge", "withdraw"}
+
+
+def test_accepted_case_offers_note_and_resolve_to_handler(county, submit):
+    case = dispatched(county, submit)
+    actions.accept_case(actor=county.handler, case=case)
+    html = login(county.handler).get(case_url(case)).content.decode()
+    assert action_forms(html) == {"note", "resolve", "escalate", "merge"}
+
+
+def test_resolved_case_offers_call_back_rating(county, submit):
+    case = dispatched(county, submit)
+    actions.accept_case(actor=county.handler, case=case)
+    actions.resolve_case(actor=county.handler, case=case, resolution="已修好")
+    html = login(county.handler).get(case_url(case)).content.decode()
+    assert action_forms(html) == {"rate"}
+
+
+def test_closed_case_offers_no_forms(county, submit):
+    case = dispatched(county, submit)
+    actions.accept_case(actor=county.handler, case=case)
+    actions.resolve_case(actor=county.handler, case=case, resolution="已修好")
+    actions.rate_case(actor=actions.RESIDENT, case=case, rating=5, is_solved=True)
+    html = login(county.operator).get(case_url(case)).content.decode()
+    assert action_forms(html) == set()
+    assert "This case has ended" in html
+
+
+def test_dispatch_form_preselects_the_routing_proposal(county, submit):
+    case = submit(area=county.other_village)  # the village rule names 石门村委会
+    html = login(county.operator).get(case_url(case)).content.decode()
+    selected = f'<option value="{county.other_village_unit.pk}" selected>'
+    assert selected in html
+    proposal = html.split('<optgroup label="Proposed by routing rules">')[1].split("</optgroup>")[0]
+    assert "石门村委会" in proposal
+    # every active unit may be chosen instead
+    for unit in (county.village_unit, county.township_unit, county.county_unit):
+        assert f'<option value="{unit.pk}"' in html
+
+
+def test_forms_carry_the_version_the_user_saw(county, submit):
+    case = dispatched(county, submit)
+    html = login(county.handler).get(case_url(case)).content.decode()
+    assert f'name="expected_version" value="{case.version}"' in html
+
+
+# --- actions through the forms -------------------------------------------------------------
+
+
+def test_operator_dispatches_through_the_form(county, submit):
+    case = submit()
+    response = login(county.operator).post(
+        act_url(case, "dispatch"),
+        {"expected_version": case.version, "unit": county.village_unit.pk, "note": "请尽快"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == case_url(case)
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED
+    assert case.current_unit == county.village_unit
+    assert case.deadline is not None
+
+
+def test_handler_accepts_and_writes_a_private_note(county, submit):
+    case = dispatched(county, submit)
+    client = login(county.handler)
+    client.post(act_url(case, "accept"), {"expected_version": case.version})
+    case.refresh_from_db()
+    assert case.status == Status.ACCEPTED
+    client.post(
+        act_url(case, "note"), {"expected_version": case.version, "note": "内部：已联系水厂"}
+    )
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS
+    note = case.events.get(kind=EventKind.NOTE)
+    assert note.note == "内部：已联系水厂"
+    assert note.is_public is False
+
+
+def test_note_is_visible_to_resident_when_box_is_ticked(county, submit):
+    case = dispatched(county, submit)
+    actions.accept_case(actor=county.handler, case=case)
+    case.refresh_from_db()
+    login(county.handler).post(
+        act_url(case, "note"),
+        {"expected_version": case.version, "note": "维修队明天到", "is_public": "on"},
+    )
+    assert case.events.get(kind=EventKind.NOTE).is_public is True
+
+
+def test_stale_version_shows_conflict_and_changes_nothing(county, submit):
+    case = dispatched(county, submit)
+    seen_version = case.version
+    actions.accept_case(actor=county.admin, case=case)  # someone else moved first
+    before = state(case)
+    response = login(county.handler).post(
+        act_url(case, "return"), {"expected_version": seen_version, "reason": "不归我们管"}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else changed this case" in html
+    assert state(case) == before
+    # the fresh page carries the new version, so the user can act again at once
+    assert f'name="expected_version" value="{before[1]}"' in html
+
+
+def test_action_not_allowed_in_current_state_is_refused_with_message(county, submit):
+    case = dispatched(county, submit)
+    before = state(case)
+    response = login(county.handler).post(
+        act_url(case, "resolve"), {"expected_version": case.version, "resolution": "已处理"}
+    )
+    assert response.status_code == 409
+    assert "cannot be" in response.content.decode()
+    assert state(case) == before
+
+
+def test_return_without_reason_is_refused_and_changes_nothing(county, submit):
+    case = dispatched(county, submit)
+    before = state(case)
+    response = login(county.handler).post(
+        act_url(case, "return"), {"expected_version": case.version, "reason": "  "}
+    )
+    assert response.status_code == 400
+    assert 'class="field-errors"' in response.content.decode()
+    assert state(case) == before
+
+
+def test_supervisor_trying_to_accept_is_refused(county, submit):
+    case = dispatched(county, submit)
+    before = state(case)
+    response = login(county.supervisor).post(
+        act_url(case, "accept"), {"expected_version": case.version}
+    )
+    assert response.status_code == 403
+    assert "not allowed" in response.content.decode()
+    assert state(case) == before
+
+
+def test_handler_return_leaves_their_queue_and_shows_reason_in_triage(county, submit):
+    case = dispatched(county, submit)
+    response = login(county.handler).post(
+        act_url(case, "return"), {"expected_version": case.version, "reason": "不属于本村管辖"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:home")
+    case.refresh_from_db()
+    assert case.status == Status.RETURNED
+    triage = login(county.operator).get(reverse("staff:triage")).content.decode()
+    assert case.tracking_code in triage
+    assert "不属于本村管辖" in triage
+
+
+def test_handler_escalates_to_the_township(county, submit):
+    case = dispatched(county, submit)
+    login(county.handler).post(
+        act_url(case, "escalate"), {"expected_version": case.version, "reason": "需要镇里协调"}
+    )
+    case.refresh_from_db()
+    assert case.status == Status.ESCALATED
+    assert case.current_unit == county.township_unit
+    assert login(county.township_handler).get(case_url(case)).status_code == 200
+
+
+def test_merge_by_tracking_code(county, submit):
+    survivor = submit(title="村口停水")
+    duplicate = submit(title="村口又停水了")
+    response = login(county.operator).post(
+        act_url(duplicate, "merge"),
+        {"expected_version": duplicate.version, "into": survivor.tracking_code.lower()},
+    )
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.MERGED
+    assert duplicate.merged_into == survivor
+
+
+def test_merge_into_unknown_code_is_refused(county, submit):
+    case = submit()
+    before = state(case)
+    response = login(county.operator).post(
+        act_url(case, "merge"), {"expected_version": case.version, "into": "MSZZZZZZZZ"}
+    )
+    assert response.status_code == 400
+    assert "No such case to merge into" in response.content.decode()
+    assert state(case) == before
+
+
+def test_decline_needs_a_reason_and_ends_the_case(county, submit):
+    case = submit(title="举报邻居")
+    client = login(county.operator)
+    refused = client.post(act_url(case, "decline"), {"expected_version": case.version})
+    assert refused.status_code == 400
+    client.post(
+        act_url(case, "decline"),
+        {"expected_version": case.version, "reason": "这是关于个人的，不属于公共服务"},
+    )
+    case.refresh_from_db()
+    assert case.status == Status.DECLINED
+
+
+def test_unknown_action_is_404(county, submit):
+    case = submit()
+    response = login(county.operator).post(act_url(case, "delete"), {})
+    assert response.status_code == 404
+
+
+def test_action_urls_refuse_get(county, submit):
+    case = submit()
+    assert login(county.operator).get(act_url(case, "dispatch")).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("rating", "solved", "status"),
+    [("5", "yes", Status.CLOSED), ("2", "yes", Status.REOPENED), ("4", "no", Status.REOPENED)],
+)
+def test_call_back_rating_closes_or_reopens(county, submit, rating, solved, status):
+    case = dispatched(county, submit)
+    actions.accept_case(actor=county.handler, case=case)
+    actions.resolve_case(actor=county.handler, case=case, resolution="已修好")
+    case.refresh_from_db()
+    login(county.operator).post(
+        act_url(case, "rate"),
+        {"expected_version": case.version, "rating": rating, "is_solved": solved},
+    )
+    case.refresh_from_db()
+    assert case.status == status
+    assert case.feedback.get().rating == int(rating)
+
+
+# --- contact details ---------------------------------------------------------------------
+
+
+def with_contact(county, submit) -> Case:  # type: ignore[no-untyped-def]
+    return dispatched(county, submit, contact_name="王大妈", contact_phone=PHONE)
+
+
+def test_holding_unit_reveals_contact_and_it_is_audited(county, submit):
+    case = with_contact(county, submit)
+    client = login(county.handler)
+    page = client.get(case_url(case)).content.decode()
+    assert "Show contact details to call back" in page
+    assert PHONE not in page
+    response = client.post(reverse("staff:reveal_contact", args=[case.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert PHONE in html and "王大妈" in html
+    assert "no-store" in response["Cache-Control"]
+    event = case.events.get(kind=EventKind.CONTACT_REVEALED)
+    assert event.actor == county.handler
+    # the next ordinary view does not carry it
+    assert PHONE not in client.get(case_url(case)).content.decode()
+
+
+def test_operator_sees_no_contact_button_and_a_forged_post_is_refused(county, submit):
+    case = with_contact(county, submit)
+    client = login(county.operator)
+    assert "Show contact details" not in client.get(case_url(case)).content.decode()
+    response = client.post(reverse("staff:reveal_contact", args=[case.pk]))
+    assert response.status_code == 403
+    assert PHONE not in response.content.decode()
+    assert not case.events.filter(kind=EventKind.CONTACT_REVEALED).exists()
+
+
+def test_other_unit_cannot_reveal_contact(county, submit):
+    case = with_contact(county, submit)
+    response = login(county.other_handler).post(reverse("staff:reveal_contact", args=[case.pk]))
+    assert response.status_code == 404
+    assert not case.events.filter(kind=EventKind.CONTACT_REVEALED).exists()
+
+
+def test_no_button_when_resident_left_no_contact(county, submit):
+    case = dispatched(county, submit)
+    assert not Contact.objects.filter(case=case).exists()
+    html = login(county.handler).get(case_url(case)).content.decode()
+    assert "Show contact details" not in html
+
+
+def test_contact_never_appears_in_lists(county, submit):
+    case = with_contact(county, submit)
+    Case.objects.filter(pk=case.pk).update(deadline=case.deadline.replace(year=2020))
+    login(county.handler).post(reverse("staff:reveal_contact", args=[case.pk]))
+    pages = {
+        county.handler: ["staff:queue", "staff:overdue"],
+        county.supervisor: ["staff:supervise", "staff:overdue", "staff:queue"],
+        county.admin: ["staff:supervise", "staff:overdue", "staff:triage"],
+    }
+    for user, names in pages.items():
+        client = login(user)
+        for name in names:
+            html = client.get(reverse(name)).content.decode()
+            assert PHONE not in html and "王大妈" not in html, name
+    # the case is really on those lists
+    overdue_page = login(county.supervisor).get(reverse("staff:overdue")).content.decode()
+    assert case.tracking_code in overdue_page
+    assert Event.objects.filter(case=case, kind=EventKind.CONTACT_REVEALED).count() == 1

@@ -1,0 +1,135 @@
+"""Following a case by its code: the lookup, the public view, and the outcomes."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+from django.utils import timezone
+
+from minsheng.cases import actions
+
+
+def without_csrf(response) -> str:  # type: ignore[no-untyped-def]
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
+
+
+def test_entered_code_leads_to_the_case_page_however_it_was_typed(en_client, submit):
+    case = submit()
+    messy = " " + "-".join([case.tracking_code[:2].lower(), case.tracking_code[2:]]) + " "
+    response = en_client.get(reverse("intake:track"), {"code": messy})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("intake:case", args=[case.tracking_code])
+
+
+def test_empty_code_asks_for_the_code(en_client, db):
+    response = en_client.get(reverse("intake:track"), {"code": "  "})
+    assert response.status_code == 400
+    assert "Please enter the tracking code" in response.content.decode()
+
+
+def test_unknown_code_gets_a_friendly_404_that_reveals_nothing(en_client, submit):
+    submit()
+    first = en_client.get(reverse("intake:case", args=["MS22222222"]))
+    second = en_client.get(reverse("intake:case", args=["NOTACODE"]))
+    assert first.status_code == second.status_code == 404
+    assert "There is no case with this code." in first.content.decode()
+    # Same page either way, apart from echoing the code back (and the per-response token).
+    assert without_csrf(first).replace("MS22222222", "X") == without_csrf(second).replace(
+        "NOTACODE", "X"
+    )
+
+
+def test_unknown_code_on_the_rate_withdraw_and_confirmation_pages_is_404(en_client, db):
+    for name in ("submitted", "withdraw"):
+        assert en_client.get(reverse(f"intake:{name}", args=["MS22222222"])).status_code == 404
+    response = en_client.post(reverse("intake:rate", args=["MS22222222"]), {"rating": "5"})
+    assert response.status_code == 404
+
+
+def test_case_page_shows_what_where_status_and_who_holds_it(en_client, county, submit):
+    case = submit(category=county.water)
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    case.refresh_from_db()
+    html = en_client.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
+    assert case.title in html
+    assert "Water supply" in html
+    assert "柳树村" in html
+    assert 'class="badge status-dispatched"' in html
+    assert county.village_unit.name in html
+    assert 'class="chip deadline-' in html
+    assert timezone.localtime(case.deadline).strftime("%Y-%m-%d %H:%M") in html
+
+
+def test_new_case_says_it_waits_for_an_operator(en_client, submit):
+    case = submit()
+    html = en_client.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
+    assert "Waiting for an operator to send it to the responsible unit" in html
+    assert 'class="badge status-submitted"' in html
+
+
+def test_case_page_shows_the_public_timeline(en_client, county, submit):
+    case = submit()
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    actions.accept_case(actor=county.handler, case=case)
+    actions.add_note(actor=county.handler, case=case, note="维修队明天上午到")
+    html = en_client.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
+    for kind in ("submitted", "dispatched", "accepted", "note"):
+        assert f"tl-item tl-{kind}" in html
+    assert "维修队明天上午到" in html
+
+
+def test_merged_case_shows_the_survivors_progress_but_not_its_code(en_client, county, submit):
+    survivor = submit(title="柳树村停水")
+    duplicate = submit(title="又停水了")
+    actions.merge_case(actor=county.operator, case=duplicate, into=survivor)
+    actions.dispatch_case(
+        actor=county.operator, case=survivor, unit=county.village_unit, note="已派村委会"
+    )
+    html = en_client.get(reverse("intake:case", args=[duplicate.tracking_code])).content.decode()
+    assert "merged with another request" in html
+    assert "已派村委会" in html
+    assert survivor.tracking_code not in html
+
+
+def test_declined_case_says_so_and_shows_the_reason(en_client, county, submit):
+    case = submit()
+    actions.decline_case(actor=county.operator, case=case, reason="这是邻里私事，不属于公共服务")
+    html = en_client.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
+    assert "This request was declined." in html
+    assert "这是邻里私事，不属于公共服务" in html
+    assert "Withdraw my request" not in html
+
+
+def test_closed_case_says_so_and_offers_no_forms(en_client, resolved_case):
+    case = resolved_case()
+    actions.rate_case(actor=actions.RESIDENT, case=case, rating=4, is_solved=True)
+    html = en_client.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
+    assert "This case is closed." in html
+    assert "水管已更换" in html
+    assert reverse("intake:rate", args=[case.tracking_code]) not in html
+    assert reverse("intake:withdraw", args=[case.tracking_code]) not in html
+
+
+def test_language_switcher_is_on_every_resident_page(en_client, submit):
+    case = submit()
+    for url in (
+        reverse("intake:home"),
+        reverse("intake:report"),
+        reverse("intake:track"),
+        reverse("intake:submitted", args=[case.tracking_code]),
+        reverse("intake:case", args=[case.tracking_code]),
+        reverse("intake:withdraw", args=[case.tracking_code]),
+    ):
+        html = en_client.get(url).content.decode()
+        assert f'action="{reverse("set_language")}"' in html, url
+        assert '<option value="ug"' in html, url
+
+
+def test_switching_language_keeps_the_resident_on_the_same_page(en_client, submit):
+    case = submit()
+    page = reverse("intake:case", args=[case.tracking_code])
+    response = en_client.post(reverse("set_language"), {"language": "ug", "next": page})
+    assert response["Location"] == page
+    html = en_client.get(page).content.decode()
+    assert '<html lang="ug" dir="rtl">' in html
