@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from minsheng.accounts.models import User
 from minsheng.cases.models import Case, Event, Status
-from minsheng.cases.redaction import redact
+from minsheng.cases.redaction import public_text
 from minsheng.cases.transitions import Action, allowed_actions
+from minsheng.contacts.selectors import private_terms
 from minsheng.directory.models import Area, Category, Level, Unit
 
 
@@ -156,7 +157,7 @@ def _status_label(value: str) -> str:
     return str(Status(value).label) if value in Status.values else ""
 
 
-def public_event(e: Event) -> dict:
+def public_event(e: Event, terms: tuple[str, ...] = ()) -> dict:
     return {
         "kind": e.kind,
         "kind_label": str(e.get_kind_display()),
@@ -164,7 +165,7 @@ def public_event(e: Event) -> dict:
         "status": e.to_status,
         "status_label": _status_label(e.to_status),
         "unit": e.unit.name if e.unit is not None else None,
-        "note": redact(e.note),
+        "note": public_text(e.note, terms),
     }
 
 
@@ -173,12 +174,14 @@ def public_case(case: Case, *, events: list[Event]) -> dict:
     free text redacted."""
     merged = case.merged_into
     moves = allowed_actions(case.status)
+    terms = private_terms([case.pk, *([merged.pk] if merged else [])])
+    own = terms.get(case.pk, ())
     return {
         "tracking_code": case.tracking_code,
         "status": case.status,
         "status_label": str(case.get_status_display()),
-        "title": redact(case.title),
-        "description": redact(case.description),
+        "title": public_text(case.title, own),
+        "description": public_text(case.description, own),
         "category": case.category.label,
         "area": case.area.label,
         "area_full_name": case.area.full_name,
@@ -186,7 +189,7 @@ def public_case(case: Case, *, events: list[Event]) -> dict:
         "deadline": case.deadline,
         "is_overdue": case.is_overdue,
         "created_at": case.created_at,
-        "resolution": redact(case.resolution),
+        "resolution": public_text(case.resolution, own),
         # The survivor's progress, never its tracking code (the key to another's case).
         "merged_into": (
             {
@@ -195,7 +198,7 @@ def public_case(case: Case, *, events: list[Event]) -> dict:
                 "current_unit": merged.current_unit.name if merged.current_unit else None,
                 "deadline": merged.deadline,
                 "timeline": [
-                    public_event(e)
+                    public_event(e, terms.get(merged.pk, ()))
                     for e in merged.events.filter(is_public=True).select_related("unit")
                 ],
             }
@@ -205,5 +208,5 @@ def public_case(case: Case, *, events: list[Event]) -> dict:
         "version": case.version,
         "can_rate": Action.CLOSE in moves,
         "can_withdraw": Action.WITHDRAW in moves,
-        "timeline": [public_event(e) for e in events],
+        "timeline": [public_event(e, own) for e in events],
     }

@@ -29,6 +29,7 @@ from minsheng.cases.models import (
     Feedback,
     Priority,
     Status,
+    new_tracking_code,
 )
 from minsheng.cases.rules import RATE, may_take
 from minsheng.cases.transitions import Action, next_status
@@ -230,6 +231,7 @@ def submit_case(
 
     now = timezone.now()
     case = Case(
+        tracking_code=new_tracking_code(),
         title=title,
         description=description,
         category=cat_obj,
@@ -246,14 +248,23 @@ def submit_case(
         created_at=now,
         updated_at=now,
     )
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError:
-        # Same submission key raced in from a second request: hand back the winner.
-        if submission_key:
-            return Case.objects.get(submission_key=submission_key)
-        raise
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+            break
+        except IntegrityError:
+            # Same submission key raced in from a second request: hand back the winner.
+            if submission_key:
+                winner = Case.objects.filter(submission_key=submission_key).first()
+                if winner is not None:
+                    return winner
+            # Otherwise a random tracking code collided (rare, but certain at region
+            # scale): draw another one.
+            if attempt == 4:
+                raise
+            case.pk = None
+            case.tracking_code = new_tracking_code()
     if contact_name or contact_phone:
         Contact.objects.create(
             case=case, name_encrypted=encrypt(contact_name), phone_encrypted=encrypt(contact_phone)

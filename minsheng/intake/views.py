@@ -21,10 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from minsheng.cases import actions, selectors
 from minsheng.cases.errors import CaseError
 from minsheng.cases.models import Case, Channel, Status
-from minsheng.cases.redaction import MASK, redact
+from minsheng.cases.redaction import public_text
 from minsheng.cases.transitions import Action, allowed_actions
-from minsheng.contacts.crypto import decrypt
-from minsheng.contacts.models import Contact
+from minsheng.contacts.selectors import private_terms_for
 from minsheng.directory.selectors import active_categories, reporting_areas
 from minsheng.intake.forms import (
     RateForm,
@@ -199,7 +198,7 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
             "case": case,
             "form": form,
             "can_withdraw": Action.WITHDRAW in allowed_actions(case.status),
-            "public_title": _public_text(case.title, _private_terms(case)),
+            "public_title": public_text(case.title, private_terms_for(case.pk)),
         },
         status=status,
     )
@@ -244,10 +243,10 @@ def _case_page(
     status: int = 200,
 ) -> HttpResponse:
     allowed = allowed_actions(case.status)
-    terms = _private_terms(case)
+    terms = private_terms_for(case.pk)
     events = list(selectors.timeline(case=case, public_only=True))
     for event in events:
-        event.note = _public_text(event.note, terms)
+        event.note = public_text(event.note, terms)
     # Why the case ended, when it ended with a reason: the last decline's note.
     outcome_reason = next((e.note for e in reversed(events) if e.kind == "declined"), "")
     return _render(
@@ -256,10 +255,10 @@ def _case_page(
         {
             "case": case,
             "events": events,
-            "public_title": _public_text(case.title, terms),
-            "public_description": _public_text(case.description, terms),
-            "public_address": _public_text(case.address, terms),
-            "public_resolution": _public_text(case.resolution, terms),
+            "public_title": public_text(case.title, terms),
+            "public_description": public_text(case.description, terms),
+            "public_address": public_text(case.address, terms),
+            "public_resolution": public_text(case.resolution, terms),
             "outcome_reason": outcome_reason,
             "can_rate": Action.CLOSE in allowed and Action.REOPEN in allowed,
             "can_withdraw": Action.WITHDRAW in allowed,
@@ -282,36 +281,8 @@ def _survivor_context(case: Case) -> dict:
     survivor = case.merged_into if case.merged_into_id else None
     if survivor is None:
         return {"survivor": None, "survivor_events": []}
-    terms = _private_terms(survivor)
+    terms = private_terms_for(survivor.pk)
     events = list(selectors.timeline(case=survivor, public_only=True))
     for event in events:
-        event.note = _public_text(event.note, terms)
+        event.note = public_text(event.note, terms)
     return {"survivor": survivor, "survivor_events": events}
-
-
-def _private_terms(case: Case) -> tuple[str, ...]:
-    """The name and phone the resident left, so they can be masked in free text.
-
-    Decrypted only to be masked, never rendered: this is not a reveal, and writes no audit.
-    """
-    contact = Contact.objects.filter(case=case).first()
-    if contact is None or not contact.has_details:
-        return ()
-    name = decrypt(contact.name_encrypted).strip()
-    phone = decrypt(contact.phone_encrypted).strip()
-    digits = re.sub(r"\D", "", phone)
-    return tuple(term for term in (name, phone, digits) if len(term) >= 2)
-
-
-def _public_text(text: str, terms: tuple[str, ...]) -> str:
-    """Free text fit for a public page: redacted, and the resident's own details masked."""
-    out = redact(text or "")
-    for term in sorted(terms, key=len, reverse=True):
-        pattern = re.escape(term)
-        if term.isascii():
-            # "Li" must not eat the middle of "village"; Chinese and Uyghur names are
-            # masked wherever they occur, since words there are not cut by spaces
-            # (Chinese) or take suffixes (Uyghur).
-            pattern = rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])"
-        out = re.sub(pattern, MASK, out, flags=re.IGNORECASE)
-    return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -11,8 +10,7 @@ from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Length, Lower, StrIndex
 
 from minsheng.cases.models import FINAL_STATUSES, OPEN_STATUSES, Case, Event, EventKind, Status
-from minsheng.contacts.crypto import decrypt
-from minsheng.contacts.models import Contact
+from minsheng.contacts.selectors import private_terms
 from minsheng.directory.models import Area, Category
 from minsheng.open311.models import (
     AreaBoundary,
@@ -279,28 +277,6 @@ def request_details(cases: list[Case], *, extensions: bool) -> RequestDetails:
         submitted_by_key=submitted_by_key,
         addresses=area_addresses(list({c.area_id: c.area for c in cases}.values())),
     )
-
-
-def private_terms(case_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """The name and phone each resident left, so public text can mask them.
-
-    Decrypted only to be masked, never rendered: this is not a reveal and writes no audit
-    (the same rule as the resident's public case page).
-    """
-    terms: dict[int, tuple[str, ...]] = {}
-    if not case_ids:
-        return terms
-    rows = Contact.objects.filter(case_id__in=case_ids, purged_at__isnull=True).values_list(
-        "case_id", "name_encrypted", "phone_encrypted"
-    )
-    for case_id, name_enc, phone_enc in rows:
-        name = decrypt(name_enc).strip()
-        phone = decrypt(phone_enc).strip()
-        digits = re.sub(r"\D", "", phone)
-        found = tuple(t for t in (name, phone, digits) if len(t) >= 2)
-        if found:
-            terms[case_id] = found
-    return terms
 
 
 # --- updates -----------------------------------------------------------------------------

@@ -7,12 +7,10 @@ resident's own name and phone are masked.
 
 from __future__ import annotations
 
-import re
-
 from django.utils.translation import gettext as _
 
-from minsheng.cases.models import TRACKING_ALPHABET, Case, Event, EventKind, Status
-from minsheng.cases.redaction import MASK, redact
+from minsheng.cases.models import Case, Event, EventKind, Status
+from minsheng.cases.redaction import public_text
 from minsheng.open311.models import LIST_DATATYPES, ApiKey, ServiceAttribute
 from minsheng.open311.selectors import (
     UPDATE_STATUS,
@@ -22,21 +20,8 @@ from minsheng.open311.selectors import (
 )
 from minsheng.open311.w3c import format_w3c
 
+
 # A tracking code lets its holder rate or withdraw a case: never publish one.
-_TRACKING_CODE = re.compile(
-    rf"(?<![A-Za-z0-9])MS[{TRACKING_ALPHABET}]{{8}}(?![A-Za-z0-9])", re.IGNORECASE
-)
-
-
-def public_text(text: str, terms: tuple[str, ...] = ()) -> str:
-    """Free text fit for anyone: redacted, tracking codes and the resident's own name and
-    phone masked."""
-    out = _TRACKING_CODE.sub(MASK, redact(text or ""))
-    for term in sorted(terms, key=len, reverse=True):
-        out = re.sub(re.escape(term), MASK, out, flags=re.IGNORECASE)
-    return out
-
-
 def service(s: Service) -> dict:
     keywords = [k.strip() for k in s.category.keywords.splitlines() if k.strip()]
     return {

@@ -169,3 +169,15 @@ def test_public_posts_need_no_csrf_token(county):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/api/public/cases", submission(), content_type="application/json")
     assert response.status_code == 201
+
+
+def test_public_view_masks_the_residents_own_name_typed_into_the_text(county, submit, public_api):
+    case = submit(
+        description="我是赵桂芳，家门口的水管坏了，电话13800001111",
+        contact_name="赵桂芳",
+        contact_phone="13800001111",
+    )
+    response = public_api.get(f"/api/public/cases/{case.tracking_code}")
+    assert response.status_code == 200
+    assert "赵桂芳".encode() not in response.content
+    assert b"13800001111" not in response.content

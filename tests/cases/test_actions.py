@@ -248,3 +248,12 @@ def test_events_cannot_be_edited_or_deleted(county, submit):
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+def test_a_colliding_tracking_code_is_drawn_again(county, submit, monkeypatch):
+    first = submit()
+    codes = iter([first.tracking_code, "MS23456789"])
+    monkeypatch.setattr("minsheng.cases.actions.new_tracking_code", lambda: next(codes))
+    second = submit(description="另一户也停水了")
+    assert second.tracking_code == "MS23456789"
+    assert Case.objects.count() == 2

@@ -1,0 +1,1 @@
+"""Scripts that measure minsheng at scale and print `name: value unit` lines."""
