@@ -12,5 +12,11 @@ def test_case_walks_from_submission_to_rated_close(county, submit):
     case.refresh_from_db()
     assert case.status == Status.CLOSED
     assert list(Event.objects.filter(case=case).values_list("kind", flat=True)) == [
-        "submitted", "dispatched", "accepted", "note", "resolved", "rated", "closed",
+        "submitted",
+        "dispatched",
+        "accepted",
+        "note",
+        "resolved",
+        "rated",
+        "closed",
     ]
