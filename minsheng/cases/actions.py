@@ -493,12 +493,14 @@ def rate_case(
     satisfied = bool(is_solved) and rating_int >= 3
     action = Action.CLOSE if satisfied else Action.REOPEN
     target = _check_transition(case, action)
+    now = timezone.now()
     Feedback.objects.create(
         case=case,
         rating=rating_int,
         is_solved=bool(is_solved),
         comment=comment,
         recorded_by=actor.user,
+        created_at=now,
     )
     _apply(
         case,
@@ -507,7 +509,6 @@ def rate_case(
         note=comment,
         data={"rating": rating_int, "is_solved": bool(is_solved)},
     )
-    now = timezone.now()
     if satisfied:
         _apply(
             case, actor=actor, kind=EventKind.CLOSED, to_status=target, changes={"closed_at": now}

@@ -8,8 +8,10 @@ from minsheng.directory.models import Area, Category, RoutingRule, Unit
 def route_case(*, category: Category | None, area: Area) -> Unit | None:
     """The responsible unit for a category in an area, by the most specific routing rule.
 
-    A rule on a deeper area beats one on an ancestor; at the same area a rule naming the
-    category beats a catch-all. Falls back to rules for any area.
+    A rule naming the category beats a catch-all, wherever it sits: "water anywhere in
+    this township goes to the county water bureau" overrides a village's default. Among
+    rules equally specific about the category, the deeper area wins; rules for any area
+    come last.
     """
     ancestor_ids = [int(p) for p in area.path.strip("/").split("/") if p]
     rules = list(
@@ -27,7 +29,7 @@ def route_case(*, category: Category | None, area: Area) -> Unit | None:
     def score(rule: RoutingRule) -> tuple[int, int]:
         area_score = depth[rule.area_id] if rule.area_id in depth else -1
         cat_score = 1 if rule.category_id is not None else 0
-        return (area_score, cat_score)
+        return (cat_score, area_score)
 
     candidates = [
         r

@@ -21,9 +21,9 @@ def intake_data(county, **overrides) -> dict:  # type: ignore[no-untyped-def]
     data = {
         "channel": Channel.PHONE,
         "area": county.village.pk,
-        "category": county.water.pk,
-        "title": "柳树村停水",
-        "description": "村民来电：柳树村三组从昨天起停水。",
+        "category": county.roads.pk,
+        "title": "柳树村三组道路塌陷",
+        "description": "村民来电：柳树村三组的村道从昨天起塌了一个大坑。",
         "contact_name": "李大爷",
         "contact_phone": "13900001111",
         "priority": "normal",

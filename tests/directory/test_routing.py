@@ -3,11 +3,20 @@ from minsheng.directory.selectors import route_case
 from tests.factories import AreaFactory, UnitFactory
 
 
-def test_category_rule_for_any_area_applies_where_no_area_rule_names_the_category(county):
-    # Water anywhere goes to the county water bureau, unless a deeper rule says otherwise.
-    assert route_case(category=county.water, area=county.village) == county.village_unit
+def test_category_rule_beats_a_villages_catch_all_wherever_it_sits(county):
+    # Water anywhere goes to the county water bureau, even where a village has a default.
+    assert route_case(category=county.water, area=county.village) == county.county_unit
+    assert route_case(category=county.roads, area=county.village) == county.village_unit
     grid = AreaFactory(name="一组", parent=county.other_township, kind="grid")
     assert route_case(category=county.water, area=grid) == county.county_unit
+
+
+def test_deeper_category_rule_beats_a_wider_one(county):
+    RoutingRule.objects.create(
+        category=county.water, area=county.township, unit=county.township_unit
+    )
+    assert route_case(category=county.water, area=county.village) == county.township_unit
+    assert route_case(category=county.water, area=county.other_village) == county.county_unit
 
 
 def test_deeper_area_rule_beats_ancestor_rule(county):
@@ -23,7 +32,9 @@ def test_category_rule_beats_catch_all_at_the_same_area(county):
         category=county.roads, area=county.village, unit=county.township_unit
     )
     assert route_case(category=county.roads, area=county.village) == county.township_unit
-    assert route_case(category=county.water, area=county.village) == county.village_unit
+    assert route_case(category=county.roads, area=county.other_village) == (
+        county.other_village_unit
+    )
 
 
 def test_inactive_unit_is_never_proposed(county):
