@@ -164,7 +164,7 @@ def public_event(e: Event, terms: tuple[str, ...] = ()) -> dict:
         "created_at": e.created_at,
         "status": e.to_status,
         "status_label": _status_label(e.to_status),
-        "unit": e.unit.name if e.unit is not None else None,
+        "unit": e.unit.label if e.unit is not None else None,
         "note": public_text(e.note, terms),
     }
 
@@ -185,7 +185,7 @@ def public_case(case: Case, *, events: list[Event]) -> dict:
         "category": case.category.label,
         "area": case.area.label,
         "area_full_name": case.area.full_name,
-        "current_unit": case.current_unit.name if case.current_unit else None,
+        "current_unit": case.current_unit.label if case.current_unit else None,
         "deadline": case.deadline,
         "is_overdue": case.is_overdue,
         "created_at": case.created_at,
@@ -195,7 +195,7 @@ def public_case(case: Case, *, events: list[Event]) -> dict:
             {
                 "status": merged.status,
                 "status_label": str(merged.get_status_display()),
-                "current_unit": merged.current_unit.name if merged.current_unit else None,
+                "current_unit": merged.current_unit.label if merged.current_unit else None,
                 "deadline": merged.deadline,
                 "timeline": [
                     public_event(e, terms.get(merged.pk, ()))

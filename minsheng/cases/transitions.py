@@ -6,23 +6,23 @@ Actions, templates (which buttons to show) and tests all read this one table.
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.cases.models import Status
 
 
 class Action(models.TextChoices):
-    DISPATCH = "dispatch", _("Dispatch")
-    ACCEPT = "accept", _("Accept")
-    NOTE = "note", _("Add progress note")
-    RETURN = "return", _("Return")
-    ESCALATE = "escalate", _("Escalate")
-    RESOLVE = "resolve", _("Resolve")
-    CLOSE = "close", _("Close")
-    REOPEN = "reopen", _("Reopen")
-    MERGE = "merge", _("Merge")
-    DECLINE = "decline", _("Decline")
-    WITHDRAW = "withdraw", _("Withdraw")
+    DISPATCH = "dispatch", pgettext_lazy("case action", "Dispatch")
+    ACCEPT = "accept", pgettext_lazy("case action", "Accept")
+    NOTE = "note", pgettext_lazy("case action", "Add progress note")
+    RETURN = "return", pgettext_lazy("case action", "Return")
+    ESCALATE = "escalate", pgettext_lazy("case action", "Escalate")
+    RESOLVE = "resolve", pgettext_lazy("case action", "Resolve")
+    CLOSE = "close", pgettext_lazy("case action", "Close")
+    REOPEN = "reopen", pgettext_lazy("case action", "Reopen")
+    MERGE = "merge", pgettext_lazy("case action", "Merge")
+    DECLINE = "decline", pgettext_lazy("case action", "Decline")
+    WITHDRAW = "withdraw", pgettext_lazy("case action", "Withdraw")
 
 
 A, S = Action, Status

@@ -85,9 +85,33 @@ def _area(name: str, en: str, uly: str, code: str, kind: str, parent: Area | Non
     )
 
 
+# English and Uyghur names of the county bodies, which residents see on their case page.
+UNIT_NAMES: dict[str, tuple[str, str]] = {
+    "top": ("County Government Office (12345 hotline)",
+            "ناھىيەلىك ھۆكۈمەت ئىشخانىسى (12345 قايناق لىنىيە)"),
+    "water": ("County Water Resources Bureau", "ناھىيەلىك سۇ ئىشلىرى ئىدارىسى"),
+    "transport": ("County Transport Bureau", "ناھىيەلىك قاتناش ئىدارىسى"),
+    "health": ("County Health Commission", "ناھىيەلىك سەھىيە كومىتېتى"),
+    "education": ("County Education Bureau", "ناھىيەلىك مائارىپ ئىدارىسى"),
+    "housing": ("County Housing and Construction Bureau",
+                "ناھىيەلىك تۇرالغۇ ۋە شەھەر-يېزا قۇرۇلۇش ئىدارىسى"),
+    "power": ("County Power Supply Company", "ناھىيەلىك توك تەمىنلەش شىركىتى"),
+    "ecology": ("County Ecology and Environment Bureau", "ناھىيەلىك ئېكولوگىيە-مۇھىت ئىدارىسى"),
+    "hr": ("County Human Resources and Social Security Bureau",
+           "ناھىيەلىك ئادەم كۈچى بايلىقى ۋە ئىجتىمائىي كاپالەت ئىدارىسى"),
+    "agriculture": ("County Agriculture Bureau", "ناھىيەلىك يېزا ئىگىلىك ئىدارىسى"),
+    "emergency": ("County Emergency Management Bureau",
+                  "ناھىيەلىك جىددىي ئىشلارنى باشقۇرۇش ئىدارىسى"),
+    "justice": ("County Justice Bureau", "ناھىيەلىك ئەدلىيە ئىدارىسى"),
+}  # fmt: skip
+
+
 def _unit(name: str, code: str, level: int, parent: Unit | None, areas: list[Area],
-          phone: str = "") -> Unit:  # fmt: skip
-    unit = Unit.objects.create(name=name, code=code, level=level, parent=parent, phone=phone)
+          phone: str = "", names: tuple[str, str] = ("", "")) -> Unit:  # fmt: skip
+    unit = Unit.objects.create(
+        name=name, code=code, level=level, parent=parent, phone=phone,
+        name_en=names[0], name_ug=names[1],
+    )  # fmt: skip
     unit.areas.set(areas)
     return unit
 
@@ -101,9 +125,10 @@ def build_world(rng: random.Random) -> World:
 
     # Units at the county level: the hotline office tops every ladder.
     world.top = _unit(geo.TOP_OFFICE.name, "CY-GOV", Level.COUNTY, None, [county],
-                      geo.TOP_OFFICE.phone)  # fmt: skip
+                      geo.TOP_OFFICE.phone, UNIT_NAMES["top"])  # fmt: skip
     for dept in geo.DEPARTMENTS:
-        unit = _unit(dept.name, f"CY-D-{dept.key}", Level.COUNTY, world.top, [county], dept.phone)
+        unit = _unit(dept.name, f"CY-D-{dept.key}", Level.COUNTY, world.top, [county], dept.phone,
+                     UNIT_NAMES.get(dept.key, ("", "")))  # fmt: skip
         world.departments[dept.key] = unit
         for code in dept.categories:
             world.dept_for_category[code] = unit
@@ -112,12 +137,14 @@ def build_world(rng: random.Random) -> World:
         t_area = _area(town.name, town.en, town.uly, f"CY-{town.login}", AreaKind.TOWNSHIP, county)
         world.townships[town.login] = t_area
         office = _unit(town.office_name, f"CY-T-{town.login}", Level.TOWNSHIP, world.top,
-                       [t_area], f"60130{ti + 1:02d}")  # fmt: skip
+                       [t_area], f"60130{ti + 1:02d}",
+                       (f"{town.en} Office", f"{t_area.name_ug} ئىشخانىسى"))  # fmt: skip
         world.township_offices[town.login] = office
         if town.has_judicial_office:
             world.judicial_offices[town.login] = _unit(
                 f"{town.name}司法所", f"CY-J-{town.login}", Level.TOWNSHIP,
-                world.departments["justice"], [t_area],
+                world.departments["justice"], [t_area], "",
+                (f"{town.en} Judicial Office", f"{t_area.name_ug} ئەدلىيە ئورنى"),
             )  # fmt: skip
         for place in town.places:
             kind = AreaKind.COMMUNITY if place.kind == "community" else AreaKind.VILLAGE
@@ -143,8 +170,19 @@ def build_world(rng: random.Random) -> World:
                 if place.kind == "community"
                 else f"{place.name}村民委员会"
             )
+            committee_names = (
+                (f"{place.en} Residents' Committee", f"{p_area.name_ug} ئاھالىلەر كومىتېتى")
+                if place.kind == "community"
+                else (f"{place.en} Villagers' Committee", f"{p_area.name_ug} كەنت كومىتېتى")
+            )
             committee = _unit(
-                committee_name, f"CY-V-{place.login}", Level.VILLAGE, office, [p_area]
+                committee_name,
+                f"CY-V-{place.login}",
+                Level.VILLAGE,
+                office,
+                [p_area],
+                "",
+                committee_names,
             )
             point = (
                 geo.CENTRE[0] + town.offset[0] + rng.uniform(-0.035, 0.035),

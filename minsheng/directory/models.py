@@ -115,6 +115,9 @@ class Unit(models.Model):
     """An organisation that handles cases; its parent is where escalations go."""
 
     name = models.CharField(_("name"), max_length=120)
+    # Residents read which unit holds their case, in their language.
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    name_ug = models.CharField(_("name (Uyghur)"), max_length=120, blank=True)
     code = models.CharField(_("code"), max_length=32, unique=True)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
@@ -136,6 +139,8 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    label = LocalizedNameMixin.label
 
 
 class Category(LocalizedNameMixin):
