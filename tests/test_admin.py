@@ -1,0 +1,72 @@
+"""Administrators maintain reference data and users in the admin, in Chinese."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from minsheng.directory.models import CalendarDay, Category
+
+PAGES = [
+    "admin:directory_area_changelist",
+    "admin:directory_area_add",
+    "admin:directory_unit_changelist",
+    "admin:directory_unit_add",
+    "admin:directory_category_changelist",
+    "admin:directory_routingrule_changelist",
+    "admin:directory_routingrule_add",
+    "admin:directory_calendarday_changelist",
+    "admin:accounts_user_changelist",
+    "admin:accounts_user_add",
+    "admin:cases_case_changelist",
+]
+
+
+@pytest.fixture
+def admin_client(county):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(county.admin)
+    return client
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_admin_pages_open(admin_client, name):
+    assert admin_client.get(reverse(name)).status_code == 200
+
+
+def test_administrator_edits_a_time_limit(admin_client):
+    water = Category.objects.get(code="water")
+    data = {
+        "code": "water", "name": water.name, "name_en": water.name_en, "name_ug": water.name_ug,
+        "description": "", "limit_village": 2, "limit_township": 4, "limit_county": 6,
+        "keywords": water.keywords, "sort_order": water.sort_order, "is_active": "on",
+    }  # fmt: skip
+    response = admin_client.post(reverse("admin:directory_category_change", args=[water.pk]), data)
+    assert response.status_code == 302
+    water.refresh_from_db()
+    assert (water.limit_village, water.limit_township, water.limit_county) == (2, 4, 6)
+
+
+def test_administrator_enters_an_official_adjustment(admin_client):
+    response = admin_client.post(
+        reverse("admin:directory_calendarday_add"),
+        {"date": "2027-02-20", "is_working_day": "on", "note": "国务院办公厅通知：调休上班"},
+    )
+    assert response.status_code == 302
+    assert CalendarDay.objects.get(date="2027-02-20").is_working_day
+
+
+def test_cases_cannot_be_edited_or_deleted_in_the_admin(admin_client, submit):
+    case = submit()
+    change = admin_client.get(reverse("admin:cases_case_change", args=[case.pk]))
+    assert change.status_code == 200
+    assert b'name="_save"' not in change.content
+    delete = admin_client.post(reverse("admin:cases_case_delete", args=[case.pk]), {"post": "yes"})
+    assert delete.status_code == 403
+    case.refresh_from_db()
+
+
+def test_handler_cannot_open_the_admin(county):
+    client = Client()
+    client.force_login(county.handler)
+    response = client.get(reverse("admin:directory_area_changelist"))
+    assert response.status_code == 302
