@@ -25,5 +25,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        # Tokens are issued with the `minsheng token` command, which shows the secret once.
+        # Tokens are issued with `minsheng issue_token USERNAME --name NAME`, which shows the
+        # secret once.
         return False
