@@ -32,6 +32,7 @@ from minsheng.cases.models import (
     new_tracking_code,
 )
 from minsheng.cases.rules import RATE, may_take
+from minsheng.cases.signals import announce
 from minsheng.cases.transitions import Action, next_status
 from minsheng.cases.validation import (
     DESCRIPTION_MAX,
@@ -129,7 +130,7 @@ def _apply(
         raise StaleCase()
     for name, value in fields.items():
         setattr(case, name, value)
-    return Event.objects.create(
+    event = Event.objects.create(
         case=case,
         kind=kind,
         actor=actor.user,
@@ -142,6 +143,8 @@ def _apply(
         is_public=is_public,
         data=data or {},
     )
+    announce(event)
+    return event
 
 
 def _deadline_for(case: Case, unit: Unit, start: dt.datetime) -> dt.datetime:
@@ -269,14 +272,16 @@ def submit_case(
         Contact.objects.create(
             case=case, name_encrypted=encrypt(contact_name), phone_encrypted=encrypt(contact_phone)
         )
-    Event.objects.create(
-        case=case,
-        kind=EventKind.SUBMITTED,
-        actor=actor.user,
-        actor_kind=actor.kind,
-        created_at=now,
-        to_status=Status.SUBMITTED,
-        data={"channel": channel},
+    announce(
+        Event.objects.create(
+            case=case,
+            kind=EventKind.SUBMITTED,
+            actor=actor.user,
+            actor_kind=actor.kind,
+            created_at=now,
+            to_status=Status.SUBMITTED,
+            data={"channel": channel},
+        )
     )
     return case
 
@@ -653,3 +658,33 @@ def flag_overdue_at_top(*, case: Case | int, now: dt.datetime | None = None) -> 
         changes={"overdue_at_top": True},
     )
     return True
+
+
+@transaction.atomic
+def set_board_visibility(
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    hidden: bool,
+    reason: str,
+    expected_version: int | None = None,
+) -> Case:
+    """Keep a case off the public board, or put it back, with the reason on record.
+
+    Operators and supervisors in scope decide; the status does not change.
+    """
+    actor = _as_actor(actor)
+    case = lock_case(case, expected_version)
+    _require(perms.can_triage(actor.user, case))
+    reason = _reason(reason, label=_("reason"))
+    if case.hidden_from_board == hidden:
+        return case
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.HIDDEN if hidden else EventKind.SHOWN,
+        note=reason,
+        is_public=False,
+        changes={"hidden_from_board": hidden},
+    )
+    return case

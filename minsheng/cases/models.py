@@ -99,6 +99,9 @@ class Case(models.Model):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     # Set when a case at the top of the ladder runs out of time, so the sweep says so once.
     overdue_at_top = models.BooleanField(default=False)
+    # Staff may keep a case off the public board (with a recorded reason); it stays in
+    # every staff view and in the resident's own tracking page.
+    hidden_from_board = models.BooleanField(_("hidden from the public board"), default=False)
     escalation_count = models.PositiveSmallIntegerField(default=0)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     resolution = models.TextField(_("resolution"), blank=True)
@@ -175,6 +178,8 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
     CONTACT_REVEALED = "contact_revealed", _("contact details revealed")
     CONTACT_PURGED = "contact_purged", _("contact details purged")
+    HIDDEN = "hidden", _("hidden from the public board")
+    SHOWN = "shown", _("shown on the public board again")
 
 
 class ActorKind(models.TextChoices):

@@ -257,3 +257,42 @@ def test_a_colliding_tracking_code_is_drawn_again(county, submit, monkeypatch):
     second = submit(description="另一户也停水了")
     assert second.tracking_code == "MS23456789"
     assert Case.objects.count() == 2
+
+
+def test_hiding_from_the_board_is_recorded_with_a_reason(county, submit):
+    case = submit()
+    with pytest.raises(NotPermitted):
+        actions.set_board_visibility(
+            actor=county.handler, case=case, hidden=True, reason="涉及隐私"
+        )
+    with pytest.raises(InvalidInput):
+        actions.set_board_visibility(actor=county.operator, case=case, hidden=True, reason="")
+    case = actions.set_board_visibility(
+        actor=county.operator, case=case, hidden=True, reason="描述中涉及个人隐私"
+    )
+    assert case.hidden_from_board and case.status == Status.SUBMITTED
+    event = case.events.last()
+    assert event.kind == "hidden" and not event.is_public and event.note == "描述中涉及个人隐私"
+
+
+def test_case_events_are_announced_only_after_commit(
+    county, submit, django_capture_on_commit_callbacks
+):
+    from minsheng.cases.signals import case_event_committed
+
+    seen = []
+
+    def receiver(sender, event, **kwargs):
+        seen.append(event.kind)
+
+    case_event_committed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            case = submit()
+            actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+        assert seen == []
+        for callback in callbacks:
+            callback()
+        assert seen == ["submitted", "dispatched"]
+    finally:
+        case_event_committed.disconnect(receiver)
