@@ -181,11 +181,13 @@ def submit_case(
     language: str = "zh-hans",
     priority: str = Priority.NORMAL,
     submission_key: str | None = None,
+    raised_at: dt.datetime | None = None,
 ) -> Case:
     """Record a new case. Residents use the web form; operators record calls and visits.
 
     A repeated ``submission_key`` returns the case first created with it, so a double
-    click or a retried request never makes two cases.
+    click or a retried request never makes two cases. ``raised_at`` keeps the original
+    date of a request copied from a paper or Excel ledger (import channel only).
     """
     actor = _as_actor(actor)
     if submission_key:
@@ -233,6 +235,12 @@ def submit_case(
         language = settings.LANGUAGE_CODE
 
     now = timezone.now()
+    if raised_at is not None:
+        if channel != Channel.IMPORT:
+            raise InvalidInput(_("Only imported ledger rows may carry an earlier date."))
+        if raised_at > now:
+            raise InvalidInput(_("The date lies in the future."), field="raised_at")
+        now = raised_at
     case = Case(
         tracking_code=new_tracking_code(),
         title=title,

@@ -296,3 +296,17 @@ def test_case_events_are_announced_only_after_commit(
         assert seen == ["submitted", "dispatched"]
     finally:
         case_event_committed.disconnect(receiver)
+
+
+def test_imported_ledger_row_keeps_its_original_date(county, submit):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    earlier = timezone.now() - dt.timedelta(days=40)
+    case = submit(actor=county.operator, channel="import", raised_at=earlier)
+    assert case.created_at == earlier and case.events.get().created_at == earlier
+    with pytest.raises(InvalidInput):
+        submit(actor=county.operator, channel="phone", raised_at=earlier)
+    with pytest.raises(InvalidInput):
+        submit(actor=county.operator, channel="import", raised_at=timezone.now() + dt.timedelta(1))
