@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "minsheng.demo",
     "minsheng.triage",
     "minsheng.open311",
+    "minsheng.insight",
 ]
 
 MIDDLEWARE = [
