@@ -29,6 +29,11 @@ FORWARDED = {
     "worker": "run background tasks and enqueue the deadline sweep every few minutes",
     "sweep": "run one deadline sweep now and print what it did",
     "demo": "load a demo county with staff and cases (--if-empty: only into an empty database)",
+    "posters": "print a township's QR posters (or one village's) to PDF",
+    "import": "import a work team's ledger (.xlsx/.csv): map columns, dry run, commit",
+    "export": "export the cases in a user's scope to .csv or .xlsx (never contact details)",
+    "rollups": "rebuild the indicator rollups from the case timelines",
+    "triage": "evaluate the category suggestion model on a labelled file",
 }
 
 

@@ -1,0 +1,442 @@
+"""Staff dashboards: the supervisor's view of an area and a unit's view of itself.
+
+Figures come from the rollups (``indicators.figures_from_rollups``), never from a scan of
+all cases. Every figure links to the list of exactly the cases behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from minsheng.accounts.models import Role, User
+from minsheng.accounts.permissions import area_in_scope, is_member_of, visible_cases
+from minsheng.cases.models import Channel
+from minsheng.cases.views import _page, staff_required
+from minsheng.directory.models import Area, Category, Unit
+from minsheng.insight import charts
+from minsheng.insight.indicators import (
+    BACKLOG_BUCKETS,
+    BACKLOG_DEFINITION,
+    DRILLS,
+    INDICATORS,
+    Figures,
+    Period,
+    Scope,
+    drill_case_ids,
+    figures_from_rollups,
+    rollup_rows,
+)
+
+PERIODS = {
+    "this_month": gettext_lazy("This month"),
+    "last_month": gettext_lazy("Last month"),
+    "last_90": gettext_lazy("Last 90 days"),
+}
+# The figure whose cases a rate links to.
+DRILL_FOR = {
+    "raised": "raised",
+    "open_at_end": "open_at_end",
+    "response_rate": "responded",
+    "response_hours_median": "responded",
+    "resolved": "resolved",
+    "on_time_rate": "on_time",
+    "escalations": "escalated",
+    "resolution_rate": "confirmed",
+    "reopen_rate": "reopened",
+    "resolve_days_median": "resolved",
+    "resolve_days_p90": "resolved",
+}
+
+
+def period_for(key: str, today: dt.date | None = None) -> Period:
+    today = today or timezone.localdate()
+    if key == "last_month":
+        end = today.replace(day=1) - dt.timedelta(days=1)
+        return Period(end.replace(day=1), end)
+    if key == "last_90":
+        return Period(today - dt.timedelta(days=89), today)
+    return Period(today.replace(day=1), today)
+
+
+def _period_key(request: HttpRequest) -> str:
+    key = request.GET.get("period", "")
+    return key if key in PERIODS else "this_month"
+
+
+def format_value(value: float | int | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "rate":
+        return f"{value * 100:.0f}%"
+    if unit == "hours":
+        return _("%(n)s h") % {"n": number_format(value, 1)}
+    if unit == "days":
+        return _("%(n)s working days") % {"n": number_format(value, 1)}
+    if unit == "rating":
+        return number_format(value, 2)
+    return number_format(value, 0, force_grouping=True)
+
+
+@dataclass
+class Row:
+    id: str
+    label: str
+    definition: str
+    value: str
+    url: str | None
+    compare: str | None = None
+
+
+def _rows(figures: Figures, drill_url, compare: Figures | None = None) -> list[Row]:  # type: ignore[no-untyped-def]
+    rows = []
+    for ind in INDICATORS:
+        value = figures.values[ind.id]
+        drill = DRILL_FOR.get(ind.id)
+        rows.append(
+            Row(
+                id=ind.id,
+                label=str(ind.label),
+                definition=str(ind.definition),
+                value=format_value(value, ind.unit),
+                url=drill_url(drill) if drill and value not in (None, 0) else None,
+                compare=(
+                    format_value(compare.values[ind.id], ind.unit) if compare is not None else None
+                ),
+            )
+        )
+    return rows
+
+
+def _drill_url(base: dict, drill: str, value: str = "") -> str:
+    query = {**base, "drill": drill}
+    if value:
+        query["value"] = value
+    return reverse("dashboard:cases") + "?" + urlencode(query)
+
+
+# --- trend ------------------------------------------------------------------------------
+
+
+def _trend(scope: Scope, period: Period, by: str) -> dict:
+    """Raised and resolved cases and the on-time rate for the 12 weeks or months up to
+    the period's end, from the rollups."""
+    end = period.end
+    if by == "month":
+        starts = []
+        first = end.replace(day=1)
+        for _i in range(12):
+            starts.append(first)
+            first = (first - dt.timedelta(days=1)).replace(day=1)
+        starts.reverse()
+        labels = [s.strftime("%Y-%m") for s in starts]
+    else:
+        monday = end - dt.timedelta(days=end.weekday())
+        starts = [monday - dt.timedelta(weeks=i) for i in range(11, -1, -1)]
+        labels = [s.strftime("%m-%d") for s in starts]
+    span = Period(starts[0], end)
+    buckets = [{"raised": 0, "resolved": 0, "on_time": 0} for _s in starts]
+    daily = (
+        rollup_rows(scope, span)
+        .values("day")
+        .annotate(raised=Sum("raised"), resolved=Sum("resolved"), on_time=Sum("resolved_on_time"))
+        .order_by()
+    )
+    for row in daily:
+        index = max(i for i, s in enumerate(starts) if s <= row["day"])
+        for name in ("raised", "resolved", "on_time"):
+            buckets[index][name] += row[name] or 0
+    on_time = [b["on_time"] / b["resolved"] if b["resolved"] else None for b in buckets]
+    return {
+        "by": by,
+        "volume": charts.bar_chart(
+            labels,
+            [
+                charts.Series("raised", [b["raised"] for b in buckets]),
+                charts.Series("resolved", [b["resolved"] for b in buckets]),
+            ],
+            title=_("Cases raised and resolved"),
+        ),
+        "on_time": charts.line_chart(
+            labels, charts.Series("on-time", on_time), title=_("On-time rate")
+        ),
+    }
+
+
+# --- rankings ---------------------------------------------------------------------------
+
+
+@dataclass
+class Ranked:
+    name: str
+    resolved: int
+    on_time: int
+    url: str | None = None
+
+    @property
+    def rate(self) -> str:
+        return format_value(self.on_time / self.resolved, "rate")
+
+    @property
+    def late(self) -> int:
+        return self.resolved - self.on_time
+
+
+def _best_and_worst(items: list[Ranked]) -> tuple[list[Ranked], list[Ranked]]:
+    ranked = sorted(
+        (r for r in items if r.resolved), key=lambda r: (-r.on_time / r.resolved, -r.resolved)
+    )
+    worst = sorted(ranked[5:] if len(ranked) > 5 else [], key=lambda r: r.on_time / r.resolved)
+    return ranked[:5], worst[:5]
+
+
+def _unit_ranking(scope: Scope, period: Period, user: User) -> tuple[list, list]:
+    rows = (
+        rollup_rows(scope, period)
+        .exclude(unit_id=0)
+        .values("unit_id")
+        .annotate(resolved=Sum("resolved"), on_time=Sum("resolved_on_time"))
+        .order_by()
+    )
+    names = dict(Unit.objects.filter(pk__in=[r["unit_id"] for r in rows]).values_list("pk", "name"))
+    items = [
+        Ranked(
+            names.get(r["unit_id"], "?"),
+            r["resolved"] or 0,
+            r["on_time"] or 0,
+            reverse("dashboard:unit", args=[r["unit_id"]]),
+        )
+        for r in rows
+    ]
+    return _best_and_worst(items)
+
+
+def _area_ranking(area: Area | None, scope: Scope, period: Period, query: dict) -> tuple:
+    children = (
+        list(Area.objects.filter(parent=area)) if area else list(Area.objects.filter(parent=None))
+    )
+    if not children:
+        return [], []
+    by_path = {child.path: Ranked(child.label, 0, 0) for child in children}
+    rows = (
+        rollup_rows(scope, period)
+        .values("area_path")
+        .annotate(resolved=Sum("resolved"), on_time=Sum("resolved_on_time"))
+        .order_by()
+    )
+    depth = len(children[0].path.strip("/").split("/"))
+    for r in rows:
+        prefix = "/" + "/".join(r["area_path"].strip("/").split("/")[:depth]) + "/"
+        if prefix in by_path:
+            by_path[prefix].resolved += r["resolved"] or 0
+            by_path[prefix].on_time += r["on_time"] or 0
+    for child in children:
+        by_path[child.path].url = (
+            reverse("dashboard:supervisor") + "?" + urlencode({**query, "area": child.pk})
+        )
+    return _best_and_worst(list(by_path.values()))
+
+
+# --- access -----------------------------------------------------------------------------
+
+
+def _scope_area(user: User, requested: str | None) -> Area | None:
+    """The area the dashboard shows: the user's scope, or an area inside it they chose.
+    ``None`` means the whole region (administrators only)."""
+    base = None if user.is_administrator else user.scope_area
+    if not user.is_administrator and base is None:
+        raise PermissionDenied
+    if requested:
+        try:
+            chosen = Area.objects.get(pk=int(requested))
+        except (ValueError, Area.DoesNotExist) as exc:
+            raise Http404 from exc
+        if not area_in_scope(user, chosen):
+            raise Http404
+        return chosen
+    return base
+
+
+def _unit_area(unit: Unit) -> Area | None:
+    return unit.areas.order_by("path").first()
+
+
+def _may_view_unit(user: User, unit: Unit) -> bool:
+    if user.is_administrator or is_member_of(user, unit):
+        return True
+    area = _unit_area(unit)
+    return (
+        user.role in (Role.SUPERVISOR, Role.OPERATOR)
+        and area is not None
+        and area_in_scope(user, area)
+    )
+
+
+# --- views ------------------------------------------------------------------------------
+
+
+@staff_required
+def supervisor(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role == Role.HANDLER and not user.is_administrator:
+        first = user.units.order_by("pk").first()
+        if first is None:
+            raise PermissionDenied
+        return redirect("dashboard:unit", first.pk)
+    area = _scope_area(user, request.GET.get("area"))
+    key = _period_key(request)
+    period = period_for(key)
+    scope = Scope(area_path=area.path if area else "/")
+    figures = figures_from_rollups(scope, period)
+    base = {"period": key}
+    if area is not None:
+        base["area"] = area.pk
+    trend_by = "month" if request.GET.get("trend") == "month" else "week"
+    best_units, worst_units = _unit_ranking(scope, period, user)
+    best_areas, worst_areas = _area_ranking(area, scope, period, {"period": key})
+    return render(
+        request,
+        "insight/dashboard.html",
+        {
+            "nav": "dashboard",
+            "title": area.label if area else _("All areas"),
+            "area": area,
+            "parent_url": _parent_url(user, area, key),
+            "area_query": urlencode({"area": area.pk}) if area else "",
+            **_common(figures, period, key, base, trend_by, scope),
+            "best_units": best_units,
+            "worst_units": worst_units,
+            "best_areas": best_areas,
+            "worst_areas": worst_areas,
+        },
+    )
+
+
+def _parent_url(user: User, area: Area | None, key: str) -> str | None:
+    if area is None or area.parent is None:
+        return None
+    if not (user.is_administrator or area_in_scope(user, area.parent)):
+        return None
+    return (
+        reverse("dashboard:supervisor") + "?" + urlencode({"period": key, "area": area.parent_id})
+    )
+
+
+def _common(figures: Figures, period: Period, key: str, base: dict, trend_by: str, scope) -> dict:  # type: ignore[no-untyped-def]
+    channels = dict(Channel.choices)
+    categories = {c.pk: c.label for c in Category.objects.filter(pk__in=figures.by_category)}
+    return {
+        "period": period,
+        "period_key": key,
+        "periods": PERIODS.items(),
+        "rows": _rows(figures, lambda d: _drill_url(base, d)),
+        "backlog": [
+            (label, figures.backlog[bid], _drill_url(base, "open_at_end", bid))
+            for bid, label, _low, _high in BACKLOG_BUCKETS
+        ],
+        "backlog_definition": BACKLOG_DEFINITION,
+        "by_channel": [
+            (channels.get(ch, ch), n, _drill_url(base, "raised", ch))
+            for ch, n in figures.by_channel.items()
+        ],
+        "by_category": sorted(
+            (
+                (categories.get(cat, "?"), n, _drill_url(base, "raised", str(cat)))
+                for cat, n in figures.by_category.items()
+            ),
+            key=lambda row: -row[1],
+        ),
+        "trend": _trend(scope, period, trend_by),
+        "trend_query": urlencode({**base, "trend": "week" if trend_by == "month" else "month"}),
+        "base_query": urlencode(base),
+    }
+
+
+@staff_required
+def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = Unit.objects.filter(pk=pk).first()
+    if unit is None or not _may_view_unit(request.user, unit):
+        raise Http404
+    key = _period_key(request)
+    period = period_for(key)
+    area = _unit_area(unit)
+    # Compared with the area one level up: a village committee against its township.
+    compare_area = area.parent if area is not None and area.parent_id else area
+    scope = Scope(area_path="/", unit_id=unit.pk)
+    figures = figures_from_rollups(scope, period)
+    compare = (
+        figures_from_rollups(Scope(area_path=compare_area.path), period) if compare_area else None
+    )
+    base = {"period": key, "unit": unit.pk}
+    trend_by = "month" if request.GET.get("trend") == "month" else "week"
+    return render(
+        request,
+        "insight/unit_dashboard.html",
+        {
+            "nav": "dashboard",
+            "unit": unit,
+            "title": unit.name,
+            "compare_area": compare_area,
+            "compare_rows": _rows(figures, lambda d: _drill_url(base, d), compare),
+            **_common(figures, period, key, base, trend_by, scope),
+        },
+    )
+
+
+@staff_required
+def cases(request: HttpRequest) -> HttpResponse:
+    """The cases behind one figure, limited to what the user may see anyway."""
+    user = request.user
+    drill = request.GET.get("drill", "")
+    if drill not in DRILLS:
+        raise Http404
+    key = _period_key(request)
+    period = period_for(key)
+    unit_id = request.GET.get("unit")
+    if unit_id:
+        unit = Unit.objects.filter(pk=unit_id if unit_id.isdigit() else 0).first()
+        if unit is None or not _may_view_unit(user, unit):
+            raise Http404
+        scope, title = Scope(area_path="/", unit_id=unit.pk), unit.name
+    else:
+        if user.role == Role.HANDLER and not user.is_administrator:
+            raise Http404
+        area = _scope_area(user, request.GET.get("area"))
+        scope = Scope(area_path=area.path if area else "/")
+        title = area.label if area else _("All areas")
+    value = request.GET.get("value", "")
+    ids = drill_case_ids(scope, period, drill, value)
+    qs = (
+        visible_cases(user)
+        .filter(pk__in=ids)
+        .select_related("category", "area", "current_unit")
+        .order_by("-created_at", "-pk")
+    )
+    query = {k: v for k, v in request.GET.items() if k != "page"}
+    page = _page(request, qs, **query)
+    back = reverse("dashboard:unit", args=[unit_id]) if unit_id else reverse("dashboard:supervisor")
+    return render(
+        request,
+        "insight/drill.html",
+        {
+            "nav": "dashboard",
+            "page": page,
+            "title": title,
+            "drill_label": DRILLS[drill],
+            "period": period,
+            "period_label": PERIODS[key],
+            "value": value,
+            "back_url": back + "?" + urlencode({k: v for k, v in query.items() if k == "area"}),
+        },
+    )

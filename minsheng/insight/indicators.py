@@ -1,0 +1,522 @@
+"""The indicators, defined once.
+
+Every figure starts from one place: ``facts_for_case`` reads a case's raw timeline (the
+Case row, its Events and its Feedback) and says which day each of its milestones fell on.
+``figures_from_timeline`` aggregates those facts for any scope and period straight from the
+timeline; ``figures_from_rollups`` gets the same figures from the rollup tables that the
+event stream keeps current (see ``minsheng.insight.rollups``). A property-based test holds
+the two equal on random histories.
+
+Days are local calendar days (settings.TIME_ZONE); a period is a range of days, both ends
+included. Working days come from the working calendar (public holidays, adjusted days).
+
+Definitions (also shown next to each figure, see ``INDICATORS``):
+
+- a case's *first response* is its first ``accepted`` event or first public progress note;
+- a case is *resolved* when its last ``resolved`` event is not followed by a reopening;
+  it counts in the period of that last resolution;
+- a resolved case is *on time* when no deadline ever escalated it (no ``escalated`` event
+  by the system) and it was resolved before the deadline of the level that resolved it;
+- a resolved case is *confirmed* when it was then closed (the resident rated it 3 or more
+  and said it was solved, or left it unrated until it closed by itself) and it was never
+  reopened;
+- a case *ends* when it is closed, merged, declined or withdrawn; it is *open* from the
+  moment it is raised until it ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.cases.models import ActorKind, Case, Event, EventKind, Feedback
+from minsheng.directory.calendar import WorkingCalendar
+
+END_KINDS = (EventKind.CLOSED, EventKind.MERGED, EventKind.DECLINED, EventKind.WITHDRAWN)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: object
+    definition: object
+    unit: str = "count"  # count | rate | hours | days | rating
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("raised", _("Cases raised"), _("Cases raised during the period, by any channel.")),
+    Indicator(
+        "open_at_end",
+        _("Open at period end"),
+        _("Cases raised by the end of the period and not yet closed, merged, declined or "
+          "withdrawn at that moment."),
+    ),
+    Indicator(
+        "response_rate",
+        _("Response rate"),
+        _("Share of the cases raised in the period that a unit has responded to (accepted "
+          "them or posted a public progress note)."),
+        "rate",
+    ),
+    Indicator(
+        "response_hours_median",
+        _("Median time to first response"),
+        _("Middle value of the time from raising a case to its first response, for the "
+          "cases raised in the period that got one."),
+        "hours",
+    ),
+    Indicator(
+        "resolved",
+        _("Cases resolved"),
+        _("Cases whose last resolution fell in the period and was not undone by a reopening."),
+    ),
+    Indicator(
+        "on_time_rate",
+        _("On-time rate"),
+        _("Share of the resolved cases that no deadline ever escalated and that were resolved "
+          "before the deadline of the level that resolved them."),
+        "rate",
+    ),
+    Indicator(
+        "escalations",
+        _("Escalations"),
+        _("Escalations during the period, by hand or because a deadline passed."),
+    ),
+    Indicator(
+        "resolution_rate",
+        _("Resolution rate"),
+        _("Share of the resolved cases that were then closed (rated 3 or more and solved, or "
+          "closed unrated) and were never reopened."),
+        "rate",
+    ),
+    Indicator(
+        "reopen_rate",
+        _("Reopen rate"),
+        _("Share of the resolved cases that a resident reopened at least once."),
+        "rate",
+    ),
+    Indicator(
+        "satisfaction_rate",
+        _("Satisfaction rate"),
+        _("Share of the ratings given in the period that were 4 or 5 stars."),
+        "rate",
+    ),
+    Indicator(
+        "mean_rating",
+        _("Mean rating"),
+        _("Average of the ratings (1–5) given in the period."),
+        "rating",
+    ),
+    Indicator(
+        "share_rated",
+        _("Share rated"),
+        _("Share of the cases closed in the period that the resident rated."),
+        "rate",
+    ),
+    Indicator(
+        "resolve_days_median",
+        _("Time to resolve, median"),
+        _("Middle value of the working days from raising to resolving, for the cases "
+          "resolved in the period."),
+        "days",
+    ),
+    Indicator(
+        "resolve_days_p90",
+        _("Time to resolve, 90th percentile"),
+        _("Nine in ten of the cases resolved in the period took at most this many working "
+          "days (nearest-rank percentile)."),
+        "days",
+    ),
+)  # fmt: skip
+BY_ID = {i.id: i for i in INDICATORS}
+
+# Backlog age buckets: (id, label, smallest age in whole days, largest or None).
+BACKLOG_BUCKETS = (
+    ("lt1", _("under 1 day"), 0, 0),
+    ("d1_3", _("1–3 days"), 1, 2),
+    ("d3_7", _("3–7 days"), 3, 6),
+    ("d7_30", _("7–30 days"), 7, 29),
+    ("ge30", _("30 days or more"), 30, None),
+)
+BACKLOG_DEFINITION = _(
+    "Cases open at the end of the period, by age: whole days from the day a case was raised "
+    "to the last day of the period."
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cases: an area subtree, and optionally a unit, a category and a channel."""
+
+    area_path: str = "/"
+    unit_id: int | None = None  # 0 = held by no unit
+    category_id: int | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    def __contains__(self, day: dt.date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+# --- one case ---------------------------------------------------------------------------
+
+
+@dataclass
+class Facts:
+    """What the indicators know about one case."""
+
+    case_id: int
+    area_id: int
+    area_path: str
+    unit_id: int
+    category_id: int
+    channel: str
+    raised_at: dt.datetime
+    raised_day: dt.date
+    response_seconds: int | None = None
+    resolved_day: dt.date | None = None
+    resolve_days: float | None = None
+    on_time: bool = False
+    confirmed: bool = False
+    reopened: bool = False
+    ended_day: dt.date | None = None
+    contribution: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def facts_for_case(
+    case: Case, events: list[Event], feedback: list[Feedback], calendar: WorkingCalendar
+) -> Facts:
+    """The single definition of every per-case figure, read from the case's timeline."""
+    events = sorted(events, key=lambda e: (e.created_at, e.pk))
+    facts = Facts(
+        case_id=case.pk,
+        area_id=case.area_id,
+        area_path=case.area_path,
+        unit_id=case.current_unit_id or 0,
+        category_id=case.category_id,
+        channel=case.channel,
+        raised_at=case.created_at,
+        raised_day=local_day(case.created_at),
+    )
+    contribution: dict[str, Counter] = defaultdict(Counter)
+
+    def add(day: dt.date, **counts: int) -> None:
+        contribution[day.isoformat()].update(counts)
+
+    first_response = next(
+        (
+            e.created_at
+            for e in events
+            if e.kind == EventKind.ACCEPTED or (e.kind == EventKind.NOTE and e.is_public)
+        ),
+        None,
+    )
+    add(facts.raised_day, raised=1)
+    if first_response is not None:
+        facts.response_seconds = max(0, int((first_response - case.created_at).total_seconds()))
+        add(facts.raised_day, responded=1, response_seconds=facts.response_seconds)
+
+    last_resolve = max(
+        (i for i, e in enumerate(events) if e.kind == EventKind.RESOLVED), default=None
+    )
+    facts.reopened = any(e.kind == EventKind.REOPENED for e in events)
+    if last_resolve is not None and not any(
+        e.kind == EventKind.REOPENED for e in events[last_resolve:]
+    ):
+        resolved_at = events[last_resolve].created_at
+        after = events[last_resolve:]
+        closed = next((e for e in after if e.kind == EventKind.CLOSED), None)
+        facts.resolved_day = local_day(resolved_at)
+        facts.resolve_days = round(calendar.working_days_between(case.created_at, resolved_at), 4)
+        facts.on_time = (
+            not any(
+                e.kind == EventKind.ESCALATED and e.actor_kind == ActorKind.SYSTEM for e in events
+            )
+            and case.deadline is not None
+            and resolved_at <= case.deadline
+        )
+        facts.confirmed = closed is not None and not facts.reopened
+        add(
+            facts.resolved_day,
+            resolved=1,
+            resolved_on_time=int(facts.on_time),
+            resolved_confirmed=int(facts.confirmed),
+            resolved_reopened=int(facts.reopened),
+        )
+        if closed is not None:
+            rated = any(
+                e.kind == EventKind.RATED for e in after if e.created_at <= closed.created_at
+            )
+            add(local_day(closed.created_at), closed=1, closed_rated=int(rated))
+    for e in events:
+        if e.kind == EventKind.ESCALATED:
+            add(local_day(e.created_at), escalations=1)
+    end = next((e for e in events if e.kind in END_KINDS), None)
+    if end is not None:
+        facts.ended_day = local_day(end.created_at)
+    for fb in feedback:
+        add(local_day(fb.created_at), rated=1, rating_sum=fb.rating, rated_4_5=int(fb.rating >= 4))
+    facts.contribution = {
+        day: {k: v for k, v in counts.items() if v} for day, counts in sorted(contribution.items())
+    }
+    return facts
+
+
+# --- aggregation ------------------------------------------------------------------------
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def percentile(values: list[float], pct: int) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least pct % of values at or below."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def backlog_bucket(age_days: int) -> str:
+    for bucket_id, _label, low, high in BACKLOG_BUCKETS:
+        if age_days >= low and (high is None or age_days <= high):
+            return bucket_id
+    raise ValueError(age_days)
+
+
+@dataclass
+class Figures:
+    values: dict[str, float | int | None]
+    by_channel: dict[str, int]
+    by_category: dict[int, int]
+    backlog: dict[str, int]
+    counters: dict[str, int]
+
+
+def _figures(
+    counters: dict[str, int],
+    by_channel: dict[str, int],
+    by_category: dict[int, int],
+    response_seconds: list[int],
+    resolve_days: list[float],
+    backlog: dict[str, int],
+) -> Figures:
+    c = counters
+    median_response = median(response_seconds)
+    values = {
+        "raised": c["raised"],
+        "open_at_end": sum(backlog.values()),
+        "response_rate": _ratio(c["responded"], c["raised"]),
+        "response_hours_median": None if median_response is None else median_response / 3600,
+        "resolved": c["resolved"],
+        "on_time_rate": _ratio(c["resolved_on_time"], c["resolved"]),
+        "escalations": c["escalations"],
+        "resolution_rate": _ratio(c["resolved_confirmed"], c["resolved"]),
+        "reopen_rate": _ratio(c["resolved_reopened"], c["resolved"]),
+        "satisfaction_rate": _ratio(c["rated_4_5"], c["rated"]),
+        "mean_rating": _ratio(c["rating_sum"], c["rated"]),
+        "share_rated": _ratio(c["closed_rated"], c["closed"]),
+        "resolve_days_median": median(resolve_days),
+        "resolve_days_p90": percentile(resolve_days, 90),
+    }
+    full_backlog = {b[0]: backlog.get(b[0], 0) for b in BACKLOG_BUCKETS}
+    return Figures(
+        values=values,
+        by_channel=dict(sorted(by_channel.items())),
+        by_category=dict(sorted(by_category.items())),
+        backlog=full_backlog,
+        counters=dict(counters),
+    )
+
+
+def _in_scope(qs: QuerySet, scope: Scope, *, unit_field: str = "unit_id") -> QuerySet:
+    qs = qs.filter(area_path__startswith=scope.area_path)
+    if scope.unit_id is not None:
+        qs = qs.filter(**{unit_field: scope.unit_id})
+    if scope.category_id is not None:
+        qs = qs.filter(category_id=scope.category_id)
+    if scope.channel is not None:
+        qs = qs.filter(channel=scope.channel)
+    return qs
+
+
+def timeline_facts(scope: Scope) -> list[Facts]:
+    """Facts for every case in scope, computed from the raw timeline (no rollups)."""
+    cases = _in_scope(
+        Case.objects.all(), Scope(scope.area_path, None, scope.category_id, scope.channel)
+    )
+    if scope.unit_id is not None:
+        cases = cases.filter(current_unit_id=scope.unit_id or None)
+    cases = cases.prefetch_related("events", "feedback").order_by("pk")
+    calendar = WorkingCalendar.load()
+    return [
+        facts_for_case(case, list(case.events.all()), list(case.feedback.all()), calendar)
+        for case in cases
+    ]
+
+
+def figures_from_facts(facts: list[Facts], period: Period) -> Figures:
+    counters: Counter = Counter({name: 0 for name in _counter_names()})
+    by_channel: Counter = Counter()
+    by_category: Counter = Counter()
+    response_seconds: list[int] = []
+    resolve_days: list[float] = []
+    backlog: Counter = Counter()
+    for f in facts:
+        for day, counts in f.contribution.items():
+            if dt.date.fromisoformat(day) in period:
+                counters.update(counts)
+        if f.raised_day in period:
+            by_channel[f.channel] += 1
+            by_category[f.category_id] += 1
+            if f.response_seconds is not None:
+                response_seconds.append(f.response_seconds)
+        if f.resolved_day in period:
+            resolve_days.append(f.resolve_days)
+        if f.raised_day <= period.end and (f.ended_day is None or f.ended_day > period.end):
+            backlog[backlog_bucket((period.end - f.raised_day).days)] += 1
+    return _figures(counters, by_channel, by_category, response_seconds, resolve_days, backlog)
+
+
+def figures_from_timeline(scope: Scope, period: Period) -> Figures:
+    """Every figure recomputed from Case + Event + Feedback. Slow; for checks and tests."""
+    return figures_from_facts(timeline_facts(scope), period)
+
+
+def _counter_names() -> tuple[str, ...]:
+    from minsheng.insight.models import COUNTERS
+
+    return COUNTERS
+
+
+# --- from the rollups -------------------------------------------------------------------
+
+
+def rollup_rows(scope: Scope, period: Period) -> QuerySet:
+    from minsheng.insight.models import DailyRollup
+
+    return _in_scope(DailyRollup.objects.all(), scope).filter(
+        day__gte=period.start, day__lte=period.end
+    )
+
+
+def scoped_facts(scope: Scope) -> QuerySet:
+    from minsheng.insight.models import CaseFact
+
+    return _in_scope(CaseFact.objects.all(), scope)
+
+
+def figures_from_rollups(scope: Scope, period: Period) -> Figures:
+    """The same figures read from DailyRollup sums and the compact CaseFact table."""
+    rows = rollup_rows(scope, period)
+    sums = rows.aggregate(**{name: Sum(name) for name in _counter_names()})
+    counters = {name: int(sums[name] or 0) for name in _counter_names()}
+    by_channel = {
+        r["channel"]: int(r["n"])
+        for r in rows.values("channel").annotate(n=Sum("raised")).order_by()
+        if r["n"]
+    }
+    by_category = {
+        r["category_id"]: int(r["n"])
+        for r in rows.values("category_id").annotate(n=Sum("raised")).order_by()
+        if r["n"]
+    }
+    facts = scoped_facts(scope)
+    response_seconds = list(
+        facts.filter(raised_day__gte=period.start, raised_day__lte=period.end)
+        .exclude(response_seconds=None)
+        .values_list("response_seconds", flat=True)
+    )
+    resolve_days = list(
+        facts.filter(resolved_day__gte=period.start, resolved_day__lte=period.end).values_list(
+            "resolve_days", flat=True
+        )
+    )
+    backlog: Counter = Counter()
+    for raised_day, n in (
+        open_facts(scope, period.end).values_list("raised_day").annotate(n=Count("pk")).order_by()
+    ):
+        backlog[backlog_bucket((period.end - raised_day).days)] += n
+    return _figures(counters, by_channel, by_category, response_seconds, resolve_days, backlog)
+
+
+def open_facts(scope: Scope, end: dt.date) -> QuerySet:
+    return scoped_facts(scope).filter(
+        Q(ended_day__isnull=True) | Q(ended_day__gt=end), raised_day__lte=end
+    )
+
+
+# --- the cases behind a figure ------------------------------------------------------------
+
+DRILLS = {
+    "raised": _("raised in the period"),
+    "responded": _("raised in the period and responded to"),
+    "open_at_end": _("open at the end of the period"),
+    "resolved": _("resolved in the period"),
+    "on_time": _("resolved in the period on time"),
+    "late": _("resolved in the period late"),
+    "confirmed": _("resolved in the period and confirmed"),
+    "reopened": _("resolved in the period after a reopening"),
+    "escalated": _("escalated during the period"),
+}
+
+
+def drill_case_ids(scope: Scope, period: Period, drill: str, value: str = "") -> QuerySet:
+    """Ids of exactly the cases behind a figure (a values queryset, usable as a subquery)."""
+    facts = scoped_facts(scope)
+    raised = Q(raised_day__gte=period.start, raised_day__lte=period.end)
+    resolved = Q(resolved_day__gte=period.start, resolved_day__lte=period.end)
+    if drill == "raised":
+        qs = facts.filter(raised)
+        if value:
+            qs = qs.filter(channel=value) if not value.isdigit() else qs.filter(category_id=value)
+    elif drill == "responded":
+        qs = facts.filter(raised).exclude(response_seconds=None)
+    elif drill == "open_at_end":
+        qs = open_facts(scope, period.end)
+        bucket = next((b for b in BACKLOG_BUCKETS if b[0] == value), None)
+        if bucket is not None:
+            _id, _label, low, high = bucket
+            qs = qs.filter(raised_day__lte=period.end - dt.timedelta(days=low))
+            if high is not None:
+                qs = qs.filter(raised_day__gte=period.end - dt.timedelta(days=high))
+    elif drill == "resolved":
+        qs = facts.filter(resolved)
+    elif drill == "on_time":
+        qs = facts.filter(resolved, on_time=True)
+    elif drill == "late":
+        qs = facts.filter(resolved, on_time=False)
+    elif drill == "confirmed":
+        qs = facts.filter(resolved, confirmed=True)
+    elif drill == "reopened":
+        qs = facts.filter(resolved, reopened=True)
+    elif drill == "escalated":
+        start = timezone.make_aware(dt.datetime.combine(period.start, dt.time()))
+        end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time()))
+        escalated = Event.objects.filter(
+            kind=EventKind.ESCALATED, created_at__gte=start, created_at__lt=end
+        ).values("case_id")
+        qs = facts.filter(case_id__in=escalated)
+    else:
+        raise KeyError(drill)
+    return qs.values("case_id")

@@ -1,0 +1,259 @@
+"""Text messages in: a village code and a problem become a case; everything else gets a
+helpful answer.
+
+What a resident may send:
+- ``<village code> <problem>`` — the code printed on the village's poster. The case is
+  recorded in that village through ``actions.submit_case`` (channel "sms") and the sender's
+  number becomes the case's encrypted contact, which is how they hear back. It is stored
+  nowhere else: there is no register of senders.
+- ``<tracking code> <1-5>`` — rates a resolved case, as on the tracking page (the tracking
+  code is the key to a case, on the web and here).
+- ``<tracking code>`` — answers with the case's status.
+- A bare digit 1–5 cannot be tied to a case without a register of senders: the answer
+  explains how to rate instead. Anything else is asked to start with the village code.
+
+``handle_inbound`` returns the reply and writes an InboundMessage row without the number
+or the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from minsheng.cases import actions
+from minsheng.cases.errors import CaseError, InvalidInput
+from minsheng.cases.models import TRACKING_ALPHABET, Case, Channel, Status
+from minsheng.intake.models import POSTER_AREA_KINDS, AreaSmsCode, InboundMessage, InboundReply
+from minsheng.intake.notify import tracking_url
+
+_TRACKING = re.compile(rf"^\W*(MS[{TRACKING_ALPHABET}]{{8}})(.*)$", re.IGNORECASE | re.DOTALL)
+# \d and \W are Unicode-aware: full-width digits (１２３４５) and Chinese punctuation work.
+_LEADING_NUMBER = re.compile(r"^\W*(\d+)\W*(.*)$", re.DOTALL)
+_SMS_CODE_LENGTHS = range(4, 7)
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass
+class SmsAnswer:
+    reply: str
+    kind: str
+    language: str
+    case: Case | None = None
+    code_matched: bool = False
+    area_id: int | None = None
+
+
+def handle_inbound(*, sender: str, text: str, message_id: str = "") -> SmsAnswer:
+    """Answer one text message, creating or rating a case when it asks for that.
+
+    ``message_id``, if the gateway gives one, makes a redelivered message return the case
+    the first delivery created instead of a second case.
+    """
+    text = text or ""
+    language = guess_language(text)
+    with translation.override(language):
+        answer = _answer(sender=sender, text=text, language=language, message_id=message_id)
+    InboundMessage.objects.create(
+        received_at=timezone.now(),
+        code_matched=answer.code_matched,
+        area_id=answer.area_id,
+        case=answer.case,
+        reply=answer.kind,
+    )
+    return answer
+
+
+def guess_language(text: str) -> str:
+    """The language to answer in, from the script the resident wrote in."""
+    if _ARABIC_SCRIPT.search(text):
+        return "ug"
+    if _CJK.search(text):
+        return "zh-hans"
+    if _LATIN.search(_TRACKING.sub(r"\2", text)):
+        return "en"
+    return settings.LANGUAGE_CODE
+
+
+def _answer(*, sender: str, text: str, language: str, message_id: str) -> SmsAnswer:
+    hotline = settings.MINSHENG_HOTLINE
+    tracking = _TRACKING.match(text)
+    if tracking:
+        return _about_case(tracking.group(1).upper(), tracking.group(2))
+    if _bare_rating(text) is not None:
+        return SmsAnswer(
+            _(
+                "We cannot tell which request your rating is for. Please send the tracking "
+                "code followed by your rating from 1 to 5, rate on the tracking page, or "
+                "call %(hotline)s."
+            )
+            % {"hotline": hotline},
+            InboundReply.RATE_ON_PAGE,
+            language,
+        )
+    leading = _LEADING_NUMBER.match(text)
+    if leading is None or len(leading.group(1)) not in _SMS_CODE_LENGTHS:
+        return SmsAnswer(
+            _(
+                "Please start your message with the number printed on your village's poster, "
+                "then describe the problem. Or call %(hotline)s."
+            )
+            % {"hotline": hotline},
+            InboundReply.ASK_CODE,
+            language,
+        )
+    code = "".join(str(unicodedata.decimal(ch)) for ch in leading.group(1))
+    sms_code = (
+        AreaSmsCode.objects.select_related("area")
+        .filter(code=code, area__kind__in=POSTER_AREA_KINDS)
+        .first()
+    )
+    if sms_code is None:
+        return SmsAnswer(
+            _(
+                "We do not know the village code %(code)s. Please check the number on your "
+                "village's poster and send it again before your problem, or call %(hotline)s."
+            )
+            % {"code": code, "hotline": hotline},
+            InboundReply.ASK_CODE,
+            language,
+        )
+    area = sms_code.area
+    description = leading.group(2).strip()
+    if not description:
+        return SmsAnswer(
+            _("Please send the village code followed by a description of the problem."),
+            InboundReply.ASK_TEXT,
+            language,
+            code_matched=True,
+            area_id=area.pk,
+        )
+    try:
+        case = _submit(
+            area=area, description=description, sender=sender, language=language, key=message_id
+        )
+    except CaseError as exc:
+        return SmsAnswer(
+            f"{exc.message} " + _("Or call %(hotline)s.") % {"hotline": hotline},
+            InboundReply.REFUSED,
+            language,
+            code_matched=True,
+            area_id=area.pk,
+        )
+    return SmsAnswer(
+        _(
+            "Thank you. Your request for %(village)s is recorded with the tracking code "
+            "%(code)s. Follow it at %(url)s or call %(hotline)s."
+        )
+        % {
+            "village": area.label,
+            "code": case.tracking_code,
+            "url": tracking_url(case),
+            "hotline": hotline,
+        },
+        InboundReply.CASE_CREATED,
+        language,
+        case=case,
+        code_matched=True,
+        area_id=area.pk,
+    )
+
+
+def _submit(*, area, description: str, sender: str, language: str, key: str) -> Case:  # type: ignore[no-untyped-def]
+    fields = {
+        "actor": actions.RESIDENT,
+        "title": "",
+        "description": description,
+        "category": None,
+        "area": area,
+        "channel": Channel.SMS,
+        "contact_phone": sender,
+        "language": language,
+        "submission_key": ("sms:" + hashlib.sha256(key.encode()).hexdigest()[:40]) if key else None,
+    }
+    try:
+        return actions.submit_case(**fields)
+    except InvalidInput as exc:
+        if exc.field != "phone":
+            raise
+        # A gateway's odd sender format must not lose the problem: record it without a
+        # number (the resident still has the tracking code from our reply).
+        return actions.submit_case(**{**fields, "contact_phone": ""})
+
+
+def _about_case(code: str, rest: str) -> SmsAnswer:
+    """A message that starts with a tracking code: a rating, or a question about status."""
+    case = Case.objects.filter(tracking_code=code).first()
+    if case is None:
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        return SmsAnswer(
+            _("We found no request with the code %(code)s. Please check it, or call %(hotline)s.")
+            % {"code": code, "hotline": settings.MINSHENG_HOTLINE},
+            InboundReply.REFUSED,
+            language,
+        )
+    # Answer in the language the resident chose when they reported.
+    with translation.override(case.language):
+        return _about_known_case(case, rest)
+
+
+def _about_known_case(case: Case, rest: str) -> SmsAnswer:
+    language = case.language
+    rating = _bare_rating(rest)
+    values = {
+        "code": case.tracking_code,
+        "status": case.get_status_display(),
+        "url": tracking_url(case),
+        "hotline": settings.MINSHENG_HOTLINE,
+    }
+    if rating is None:
+        return SmsAnswer(
+            _("Request %(code)s: %(status)s. Details: %(url)s") % values,
+            InboundReply.STATUS,
+            language,
+            case=case,
+        )
+    if case.status != Status.RESOLVED:
+        return SmsAnswer(
+            _(
+                "Request %(code)s is %(status)s. You can rate it once it is reported solved. "
+                "Details: %(url)s"
+            )
+            % values,
+            InboundReply.STATUS,
+            language,
+            case=case,
+        )
+    try:
+        case = actions.rate_case(
+            actor=actions.RESIDENT, case=case, rating=rating, is_solved=rating >= 3
+        )
+    except CaseError as exc:
+        return SmsAnswer(exc.message, InboundReply.REFUSED, language, case=case)
+    if case.status == Status.CLOSED:
+        reply = _("Thank you for your rating. Request %(code)s is now closed.") % values
+    else:
+        reply = (
+            _(
+                "Thank you. Request %(code)s has been reopened and is back with the unit "
+                "that handled it."
+            )
+            % values
+        )
+    return SmsAnswer(reply, InboundReply.RATED, language, case=case)
+
+
+def _bare_rating(text: str) -> int | None:
+    """A message that is nothing but one digit from 1 to 5 (punctuation aside)."""
+    stripped = re.sub(r"\W", "", text)
+    if len(stripped) == 1 and stripped.isdecimal() and 1 <= unicodedata.decimal(stripped) <= 5:
+        return unicodedata.decimal(stripped)
+    return None

@@ -1,0 +1,129 @@
+"""Who may open which dashboard, and the drill-down lists behind the figures."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from minsheng.cases import actions
+from minsheng.insight.dashboard_views import period_for
+from minsheng.insight.indicators import Scope, timeline_facts
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def work(committed_county):  # type: ignore[no-untyped-def]
+    """Cases this month: two in the test township's village (one resolved), one in the
+    other township's village."""
+    c = committed_county
+
+    def raise_in(area):  # type: ignore[no-untyped-def]
+        return actions.submit_case(
+            actor=actions.RESIDENT,
+            title="停水",
+            description="村里停水",
+            category=c.roads,
+            area=area,
+        )
+
+    resolved = raise_in(c.village)
+    actions.dispatch_case(actor=c.operator, case=resolved, unit=c.village_unit)
+    actions.accept_case(actor=c.handler, case=resolved)
+    actions.resolve_case(actor=c.handler, case=resolved, resolution="修好了")
+    waiting = raise_in(c.village)
+    elsewhere = raise_in(c.other_village)
+    actions.dispatch_case(actor=c.operator, case=elsewhere, unit=c.other_village_unit)
+    return {"resolved": resolved, "waiting": waiting, "elsewhere": elsewhere}
+
+
+def _get(client, user, url):  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    return client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def _figure(html: str, indicator: str) -> str:
+    match = re.search(
+        rf'data-indicator="{indicator}">.*?<dd class="kpi-value">(?:<a href="([^"]*)">)?([^<]*)',
+        html,
+        re.S,
+    )
+    assert match, indicator
+    return match.group(2).strip()
+
+
+def _drill_link(html: str, indicator: str) -> str:
+    match = re.search(
+        rf'data-indicator="{indicator}">.*?<dd class="kpi-value"><a href="([^"]*)">', html, re.S
+    )
+    assert match, indicator
+    return match.group(1).replace("&amp;", "&")
+
+
+def _codes(html: str) -> set[str]:
+    return set(re.findall(r'class="cc-code"[^>]*>(MS\w+)<', html))
+
+
+def test_a_supervisor_sees_only_the_figures_of_their_township(client, committed_county, work):  # type: ignore[no-untyped-def]
+    html = _get(client, committed_county.supervisor, "/staff/dashboard/").content.decode()
+    assert _figure(html, "raised") == "2"
+    assert _figure(html, "resolved") == "1"
+    html = _get(client, committed_county.admin, "/staff/dashboard/").content.decode()
+    assert _figure(html, "raised") == "3"
+
+
+def test_a_supervisor_cannot_open_an_area_outside_their_scope(client, committed_county, work):  # type: ignore[no-untyped-def]
+    url = f"/staff/dashboard/?area={committed_county.other_township.pk}"
+    assert _get(client, committed_county.supervisor, url).status_code == 404
+
+
+def test_the_handler_of_another_unit_cannot_open_a_unit_dashboard(client, committed_county):  # type: ignore[no-untyped-def]
+    url = reverse("dashboard:unit", args=[committed_county.village_unit.pk])
+    assert _get(client, committed_county.other_handler, url).status_code == 404
+    assert _get(client, committed_county.other_supervisor, url).status_code == 404
+    assert _get(client, committed_county.handler, url).status_code == 200
+    assert _get(client, committed_county.supervisor, url).status_code == 200
+
+
+def test_a_handler_opening_the_dashboard_lands_on_their_unit(client, committed_county):  # type: ignore[no-untyped-def]
+    response = _get(client, committed_county.handler, "/staff/dashboard/")
+    assert response.status_code == 302
+    assert response.url == reverse("dashboard:unit", args=[committed_county.village_unit.pk])
+
+
+def test_a_handler_cannot_list_another_units_cases(client, committed_county, work):  # type: ignore[no-untyped-def]
+    url = f"/staff/dashboard/cases/?drill=raised&unit={committed_county.village_unit.pk}"
+    assert _get(client, committed_county.other_handler, url).status_code == 404
+    assert (
+        _get(client, committed_county.handler, "/staff/dashboard/cases/?drill=raised").status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("indicator", ["raised", "resolved", "open_at_end", "response_rate"])
+def test_a_figure_links_to_exactly_the_cases_it_counts(client, committed_county, work, indicator):  # type: ignore[no-untyped-def]
+    c = committed_county
+    html = _get(client, c.supervisor, "/staff/dashboard/").content.decode()
+    listed = _codes(_get(client, c.supervisor, _drill_link(html, indicator)).content.decode())
+    period = period_for("this_month")
+    facts = timeline_facts(Scope(area_path=c.township.path))
+    expected_ids = {
+        "raised": {f.case_id for f in facts if f.raised_day in period},
+        "resolved": {f.case_id for f in facts if f.resolved_day in period},
+        "open_at_end": {f.case_id for f in facts if f.ended_day is None},
+        "response_rate": {
+            f.case_id for f in facts if f.raised_day in period and f.response_seconds is not None
+        },
+    }[indicator]
+    expected = {case.tracking_code for case in work.values() if case.pk in expected_ids}
+    assert expected
+    assert listed == expected
+
+
+def test_a_unit_dashboard_compares_with_its_township(client, committed_county, work):  # type: ignore[no-untyped-def]
+    url = reverse("dashboard:unit", args=[committed_county.village_unit.pk])
+    html = _get(client, committed_county.handler, url).content.decode()
+    assert _figure(html, "raised") == "1"  # the waiting case is held by no unit yet
+    assert re.search(r'data-indicator="raised">.*?kpi-compare">[^<]*<span>2</span>', html, re.S)

@@ -1,0 +1,121 @@
+"""On any history written by the real actions, the rollups give the timeline's figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from minsheng.cases import actions
+from minsheng.cases.errors import CaseError
+from minsheng.insight.indicators import (
+    Period,
+    Scope,
+    figures_from_rollups,
+    figures_from_timeline,
+    local_day,
+)
+from minsheng.insight.models import COUNTERS, DailyRollup
+from minsheng.insight.rollups import rebuild
+from tests.insight.kpi_support import TZ, at  # noqa: F401 - the fixture
+
+OPS = ("submit", "dispatch", "accept", "note", "escalate", "resolve", "rate", "return",
+       "withdraw")  # fmt: skip
+
+step = st.tuples(
+    st.sampled_from(OPS),
+    st.integers(min_value=0, max_value=7),  # which case
+    st.integers(min_value=1, max_value=60 * 60),  # minutes since the previous step
+    st.integers(min_value=0, max_value=100),  # a free choice for the operation
+)
+
+
+def _apply(county, cases, op, index, choice):  # type: ignore[no-untyped-def]
+    c = county
+    if op == "submit" or not cases:
+        cases.append(
+            actions.submit_case(
+                actor=actions.RESIDENT,
+                title="水管",
+                description="村里停水了",
+                category=(c.roads, c.water)[choice % 2],
+                area=(c.village, c.other_village)[choice // 2 % 2],
+                channel=("web", "qr")[choice // 4 % 2],
+            )
+        )
+        return
+    case = cases[index % len(cases)]
+    if op == "dispatch":
+        unit = (c.village_unit, c.other_village_unit, c.township_unit)[choice % 3]
+        actions.dispatch_case(actor=c.operator, case=case, unit=unit)
+    elif op == "accept":
+        actions.accept_case(actor=c.admin, case=case)
+    elif op == "note":
+        actions.add_note(actor=c.admin, case=case, note="进展", is_public=choice % 2 == 0)
+    elif op == "escalate":
+        actor = actions.SYSTEM if choice % 2 else c.admin
+        actions.escalate_case(actor=actor, case=case, reason="超时")
+    elif op == "resolve":
+        actions.resolve_case(actor=c.admin, case=case, resolution="已处理")
+    elif op == "rate":
+        actions.rate_case(
+            actor=actions.RESIDENT, case=case, rating=choice % 5 + 1, is_solved=choice % 3 != 0
+        )
+    elif op == "return":
+        actions.return_case(actor=c.admin, case=case, reason="不归我们")
+    elif op == "withdraw":
+        actions.withdraw_case(actor=actions.RESIDENT, case=case)
+
+
+def _rollup_table() -> set[tuple]:
+    return {
+        row
+        for row in DailyRollup.objects.values_list(
+            "day", "area_id", "unit_id", "category_id", "channel", *COUNTERS
+        )
+        if any(row[5:])
+    }
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    start=st.datetimes(min_value=dt.datetime(2025, 9, 1), max_value=dt.datetime(2025, 10, 10)),
+    steps=st.lists(step, min_size=1, max_size=40),
+    cut=st.integers(min_value=0, max_value=30),
+)
+def test_figures_from_rollups_equal_figures_from_the_timeline(county, at, start, steps, cut):  # type: ignore[no-untyped-def]  # noqa: F811
+    with transaction.atomic():
+        now = start.replace(tzinfo=TZ)
+        cases: list = []
+        for op, index, minutes, choice in steps:
+            now += dt.timedelta(minutes=minutes)
+            try:
+                with at(now):
+                    _apply(county, cases, op, index, choice)
+            except CaseError:
+                pass
+        first, last = local_day(start.replace(tzinfo=TZ)), local_day(now)
+        middle = min(first + dt.timedelta(days=cut), last)
+        periods = [Period(first, last), Period(first, middle), Period(middle, last)]
+        scopes = [
+            Scope(area_path=county.county.path),
+            Scope(area_path=county.township.path),
+            Scope(area_path=county.county.path, unit_id=county.village_unit.pk),
+            Scope(area_path=county.county.path, unit_id=0),
+            Scope(area_path=county.county.path, category_id=county.water.pk),
+        ]
+        for scope in scopes:
+            for period in periods:
+                assert figures_from_rollups(scope, period) == figures_from_timeline(
+                    scope, period
+                ), (scope, period)
+        kept_current = _rollup_table()
+        rebuild()
+        assert _rollup_table() == kept_current
+        transaction.set_rollback(True)
