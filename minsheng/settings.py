@@ -165,6 +165,24 @@ MINSHENG_AUTO_CLOSE_DAYS = int(os.environ.get("MINSHENG_AUTO_CLOSE_DAYS", "7"))
 # Open311 jurisdiction ids this server answers to (comma-separated); empty accepts any.
 MINSHENG_OPEN311_JURISDICTION = os.environ.get("MINSHENG_OPEN311_JURISDICTION", "")
 MINSHENG_HOTLINE = os.environ.get("MINSHENG_HOTLINE", "12345")
+# The site's public address (no trailing slash): QR posters and SMS links point here.
+MINSHENG_PUBLIC_URL = os.environ.get("MINSHENG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The number residents text (printed on the posters); the hotline unless set.
+MINSHENG_SMS_NUMBER = os.environ.get("MINSHENG_SMS_NUMBER") or MINSHENG_HOTLINE
+# Shared secret the SMS gateway sends in the X-Minsheng-Sms-Token header of inbound
+# messages. Unset, /sms/inbound answers 404: the SMS door is closed.
+MINSHENG_SMS_INBOUND_TOKEN = os.environ.get("MINSHENG_SMS_INBOUND_TOKEN", "")
+# Outgoing SMS: "file" appends to sms-outbox.log in the data directory (numbers masked);
+# "http" posts {to, text} as JSON to MINSHENG_SMS_GATEWAY_URL, with the optional bearer
+# token MINSHENG_SMS_GATEWAY_TOKEN, giving up after MINSHENG_SMS_GATEWAY_TIMEOUT seconds.
+MINSHENG_SMS_BACKEND = os.environ.get("MINSHENG_SMS_BACKEND", "file")
+MINSHENG_SMS_GATEWAY_URL = os.environ.get("MINSHENG_SMS_GATEWAY_URL", "")
+MINSHENG_SMS_GATEWAY_TOKEN = os.environ.get("MINSHENG_SMS_GATEWAY_TOKEN", "")
+MINSHENG_SMS_GATEWAY_TIMEOUT = float(os.environ.get("MINSHENG_SMS_GATEWAY_TIMEOUT", "10"))
+# Public board map: a tile URL template ({z}/{x}/{y}) and its attribution. Empty by default,
+# so nothing is fetched from outside: the map then shows the points on a plain background.
+MINSHENG_MAP_TILES = os.environ.get("MINSHENG_MAP_TILES", "")
+MINSHENG_MAP_ATTRIBUTION = os.environ.get("MINSHENG_MAP_ATTRIBUTION", "")
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,11 @@ urlpatterns = [
     path("accounts/", include("minsheng.accounts.urls")),
     path("api/", include("minsheng.api.urls")),
     path("open311/v2/", include("minsheng.open311.urls")),
+    path("staff/posters/", include("minsheng.intake.poster_urls")),
+    path("staff/", include("minsheng.intake.staff_urls")),
+    path("staff/dashboard/", include("minsheng.insight.dashboard_urls")),
     path("staff/", include("minsheng.cases.urls")),
+    path("board/", include("minsheng.insight.urls")),
+    path("sms/", include("minsheng.intake.sms_urls")),
     path("", include("minsheng.intake.urls")),
 ]
