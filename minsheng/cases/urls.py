@@ -13,5 +13,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/contact/", views.reveal_contact, name="reveal_contact"),
+    path("cases/<int:pk>/board/", views.board_visibility, name="board_visibility"),
     path("cases/<int:pk>/<slug:action>/", views.act, name="act"),
 ]

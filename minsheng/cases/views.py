@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from minsheng.accounts.models import Role, User
 from minsheng.accounts.permissions import (
     can_reveal_contact,
+    can_triage,
     can_view_case,
     is_staff_user,
 )
@@ -43,7 +44,7 @@ from minsheng.cases.forms import (
     SearchForm,
     WithdrawForm,
 )
-from minsheng.cases.models import Case, Status
+from minsheng.cases.models import Case, EventKind, Status
 from minsheng.cases.rules import RATE, permitted_actions
 from minsheng.cases.selectors import QueueBucket
 from minsheng.cases.transitions import Action
@@ -403,8 +404,23 @@ def _render_case(
         "revealed": revealed,
         "merged_into_visible": case.merged_into is not None
         and can_view_case(user, case.merged_into),
+        "board": _board_state(user, case),
     }
     return render(request, "staff/case.html", context, status=status)
+
+
+def _board_state(user: User, case: Case) -> dict:
+    """Whether the case shows on the public board, why not, and whether this user may
+    change it (operators and supervisors in scope)."""
+    last = None
+    if case.hidden_from_board:
+        last = (
+            case.events.filter(kind=EventKind.HIDDEN)
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    return {"hidden": case.hidden_from_board, "last": last, "can_change": can_triage(user, case)}
 
 
 @staff_required
@@ -506,6 +522,33 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("staff:case", pk=result.pk)
     # Returned or escalated out of the user's units: back to their list.
     return redirect("staff:home")
+
+
+@require_POST
+@staff_required
+def board_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hide the case from the public board, or show it again; the reason is recorded."""
+    case = _get_case(request, pk)
+    hidden = request.POST.get("hidden") == "1"
+    try:
+        actions.set_board_visibility(
+            actor=request.user,
+            case=case,
+            hidden=hidden,
+            reason=request.POST.get("reason") or "",
+            expected_version=_version(request.POST.get("expected_version")),
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except CaseError as exc:
+        messages.error(request, exc.message)
+        return _render_case(request, _get_case(request, pk), status=exc.status_code)
+    if hidden:
+        done = _("Case %(code)s is hidden from the public board.")
+    else:
+        done = _("Case %(code)s is shown on the public board again.")
+    messages.success(request, done % {"code": case.tracking_code})
+    return redirect("staff:case", pk=case.pk)
 
 
 @never_cache

@@ -176,8 +176,14 @@ def _with_related(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.select_related("category", "area", "current_unit")
 
 
+def published_cases() -> QuerySet[Case]:
+    """Cases Open311 may publish: the same as the public board, so a case staff hid from
+    the board (with a recorded reason) is absent from every list, lookup and update."""
+    return Case.objects.filter(hidden_from_board=False)
+
+
 def requests_by_ids(ids: list[int]) -> list[Case]:
-    return list(_with_related(Case.objects.filter(pk__in=ids)).order_by("-created_at", "-pk"))
+    return list(_with_related(published_cases().filter(pk__in=ids)).order_by("-created_at", "-pk"))
 
 
 def search_requests(
@@ -194,7 +200,7 @@ def search_requests(
     Uses the created_at index for the window; categories are resolved to ids first so the
     filter is on the case's own indexed foreign key.
     """
-    qs = Case.objects.filter(created_at__gte=start, created_at__lte=end)
+    qs = published_cases().filter(created_at__gte=start, created_at__lte=end)
     if service_codes:
         category_ids = list(
             Category.objects.filter(code__in=service_codes).values_list("pk", flat=True)
@@ -212,7 +218,7 @@ def search_requests(
 
 
 def get_request(case_id: int) -> Case | None:
-    return _with_related(Case.objects.filter(pk=case_id)).first()
+    return _with_related(published_cases().filter(pk=case_id)).first()
 
 
 def request_by_token(token: str) -> Case | None:
@@ -288,7 +294,11 @@ def search_updates(
     """Public status-changing events in [start, end], oldest first (the order clients apply)."""
     qs = (
         Event.objects.filter(
-            created_at__gte=start, created_at__lte=end, is_public=True, kind__in=UPDATE_STATUS
+            created_at__gte=start,
+            created_at__lte=end,
+            is_public=True,
+            kind__in=UPDATE_STATUS,
+            case__hidden_from_board=False,
         )
         .select_related("unit")
         .order_by("created_at", "id")

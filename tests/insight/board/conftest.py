@@ -1,0 +1,66 @@
+"""Helpers for the public board's tests: cases with known histories (raised days ago,
+resolved, rated) and a reader for the page's headline figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from minsheng.cases import actions
+from minsheng.cases.models import Case, Channel
+
+
+@pytest.fixture
+def client_en() -> Client:
+    return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture
+def raise_case(county):  # type: ignore[no-untyped-def]
+    """A case copied from a ledger, raised ``days_ago`` days ago (through the import door,
+    the only one that may carry an earlier date)."""
+
+    def _raise(days_ago: float = 0, **overrides) -> Case:  # type: ignore[no-untyped-def]
+        fields = {
+            "actor": county.operator,
+            "title": "村口水管破裂",
+            "description": "柳树村村口的水管破了，已经停水两天。",
+            "category": county.roads,
+            "area": county.village,
+            "channel": Channel.IMPORT,
+            "raised_at": timezone.now() - dt.timedelta(days=days_ago),
+        }
+        fields.update(overrides)
+        return actions.submit_case(**fields)
+
+    return _raise
+
+
+@pytest.fixture
+def resolve(county):  # type: ignore[no-untyped-def]
+    """Dispatch, accept and resolve a case now, in the test village (or the other one)."""
+
+    def _resolve(case: Case, resolution: str = "已修好", *, other: bool = False) -> Case:
+        unit = county.other_village_unit if other else county.village_unit
+        handler = county.other_handler if other else county.handler
+        case = actions.dispatch_case(actor=county.operator, case=case, unit=unit)
+        case = actions.accept_case(actor=handler, case=case)
+        return actions.resolve_case(actor=handler, case=case, resolution=resolution)
+
+    return _resolve
+
+
+def rate(case: Case, stars: int, solved: bool = True) -> Case:
+    return actions.rate_case(actor=actions.RESIDENT, case=case, rating=stars, is_solved=solved)
+
+
+def figure(html: str, name: str) -> str:
+    """The value shown for one headline figure (raised, resolved, median, …)."""
+    match = re.search(rf'id="fig-{name}">.*?<strong class="b-value">(.*?)</strong>', html, re.S)
+    assert match, f"no figure {name}"
+    return match.group(1).strip()
