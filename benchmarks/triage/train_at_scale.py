@@ -1,0 +1,71 @@
+"""Training time of the category model on 100,000 cases, and predict latency with that model.
+
+    .venv/bin/python benchmarks/triage/train_at_scale.py [--cases 100000]
+        [--data ../shared/data/citizen_messages_dev.csv]
+
+The labelled sample has 5,523 messages, so the other cases are made from them in memory:
+each copy drops every character with probability 0.1 (seeded), so no two texts are equal
+and the vocabulary grows as it would with new texts. Nothing is written to disk.
+
+Prints `name: value unit` lines. `train_cpu_s` is the CPU time of the one training process
+(training is single-threaded), which is what one dedicated core would take; `train_wall_s`
+also counts time the process waited for a core on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+
+from minsheng.triage.evaluate import read_labelled_csv, score  # noqa: E402
+from minsheng.triage.model import train  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "citizen_messages_dev.csv"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument("--cases", type=int, default=100_000)
+    options = parser.parse_args()
+
+    data = read_labelled_csv(options.data, text_columns=["title", "body"], label_column="label")
+    rng = random.Random(2020)
+    texts, labels = list(data.texts), list(data.labels)
+    while len(texts) < options.cases:
+        for text, label in zip(data.texts, data.labels, strict=True):
+            if len(texts) >= options.cases:
+                break
+            texts.append("".join(ch for ch in text if rng.random() >= 0.1))
+            labels.append(label)
+    texts, labels = texts[: options.cases], labels[: options.cases]
+    print(f"cases: {len(texts)} cases")
+    print(f"characters: {sum(map(len, texts))} chars")
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    model = train(texts, labels)
+    print(f"train_wall_s: {time.perf_counter() - wall:.1f} s")
+    print(f"train_cpu_s: {time.process_time() - cpu:.1f} s")
+    for step, seconds in model.info["cpu_seconds"].items():
+        print(f"train_cpu_{step}: {seconds:.1f} s")
+    print(f"features: {model.info['features']} columns")
+    print(f"held_out_folds: {model.info['held_out']['folds']} folds")
+
+    sample = np.random.default_rng(0).choice(len(data.texts), size=1000, replace=False)
+    figures, _ = score(model, [data.texts[i] for i in sample], [data.labels[i] for i in sample])
+    print(f"p50_ms: {figures['p50_ms']:.2f} ms")
+    print(f"p99_ms: {figures['p99_ms']:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,457 @@
+"""The category model: plain texts and labels in, ranked suggestions with calibrated odds out.
+
+It is independent of Django and of the case tables so that the retraining task, the
+`triage evaluate` command and the tests all train it the same way, from lists.
+
+How it decides (each choice measured in benchmarks/triage/README.md):
+
+- three bags of TF-IDF features (sublinear tf, each block L2-normalised): character 1–2-grams
+  of the whole text, jieba words, and character 1–2-grams of the first characters again — the
+  subject line (25 characters), which says most about where a case belongs;
+- one linear SVM (one-vs-rest) over them;
+- a multinomial logistic regression on the SVM's scores turns them into probabilities; it is
+  fitted on out-of-fold scores (k-fold within the training cases), so the odds are those
+  of unseen cases;
+- the confidence threshold — above it a case may be dispatched without asking — is the
+  lowest probability at which those same out-of-fold predictions still reached the target
+  precision (0.99), less one standard error so that one lucky fold does not set it. It is
+  chosen from the training cases only and stored with the model.
+
+A model is saved as one NumPy `.npz` file with no pickled objects, so loading it never runs
+code, and it does not depend on the scikit-learn version that trained it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from minsheng.triage import text as textlib
+from minsheng.triage.features import CharBlock, Features, WordBlock, block_from_spec
+
+FORMAT = "minsheng-triage-category-model"
+FORMAT_VERSION = 1
+
+
+class TrainingError(ValueError):
+    """The examples cannot train a model (too few, or a category with too few cases)."""
+
+
+class ModelFileError(ValueError):
+    """A saved model file is missing, damaged or of a format this code does not read."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a model is trained. The defaults are the measured choice; the benchmark varies them."""
+
+    char_low: int = 1  # character n-grams of the whole text; char_high = 0 leaves them out
+    char_high: int = 2
+    words: bool = True  # jieba words (letter runs in other scripts)
+    word_bigrams: bool = False
+    subject_chars: int = 25  # n-grams of the first characters again; 0 leaves them out
+    subject_low: int = 1
+    subject_high: int = 2
+    drop_place_codes: bool = True
+    min_df: int = 2
+    svm_c: float = 1.0
+    svm_tol: float = 1e-2
+    folds: int = 5
+    few_folds_above: int = 20_000
+    target_precision: float = 0.99
+    # One-sided confidence (in standard deviations) that the out-of-fold precision above the
+    # threshold really reaches the target; 0 takes the point estimate.
+    precision_margin_z: float = 1.0
+    random_state: int = 0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What the model says about one text."""
+
+    categories: list[tuple[str, float]]  # best first, calibrated probabilities
+    confident: bool  # True when the best category may be used without asking
+    words: list[str] = field(default_factory=list)  # the words that pushed the best category up
+
+    @property
+    def best(self) -> str:
+        return self.categories[0][0]
+
+    @property
+    def probability(self) -> float:
+        return self.categories[0][1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Features
+
+
+def features_for(settings: Settings) -> Features:
+    blocks: list[CharBlock | WordBlock] = []
+    if settings.char_high:
+        blocks.append(CharBlock("chars", low=settings.char_low, high=settings.char_high))
+    if settings.words:
+        blocks.append(WordBlock("words", bigrams=settings.word_bigrams))
+    if settings.subject_chars:
+        blocks.append(
+            CharBlock(
+                "subject",
+                low=settings.subject_low,
+                high=settings.subject_high,
+                head=settings.subject_chars,
+            )
+        )
+    if not blocks:
+        raise TrainingError("The settings leave the model no features to learn from.")
+    return Features(blocks)
+
+
+# ---------------------------------------------------------------------------------------------
+# Calibration and the confidence threshold
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def choose_threshold(
+    confidence: np.ndarray, correct: np.ndarray, *, target: float, margin_z: float = 1.0
+) -> float:
+    """The lowest confidence above which the predictions were right at least `target` often.
+
+    Scans the predictions from the most to the least confident and keeps the largest set whose
+    precision — lowered by `margin_z` standard errors (Wilson bound) — still reaches the
+    target. Returns a value above 1 (never confident) when no such set exists.
+    """
+    order = np.argsort(-confidence, kind="stable")
+    hits = np.cumsum(correct[order].astype(np.float64))
+    n = np.arange(1, len(order) + 1, dtype=np.float64)
+    if margin_z > 0:
+        z2 = margin_z * margin_z
+        p = hits / n
+        centre = p + z2 / (2 * n)
+        spread = margin_z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+        precision = (centre - spread) / (1 + z2 / n)
+    else:
+        precision = hits / n
+    reaching = np.nonzero(precision >= target)[0]
+    if len(reaching) == 0:
+        return 1.01
+    last = reaching.max()
+    threshold = float(confidence[order][last])
+    # Ties at the threshold would let in cases ranked below the chosen set.
+    below = confidence[order][last + 1 :] if last + 1 < len(order) else np.empty(0)
+    if len(below) and below.max() >= threshold:
+        threshold = float(np.nextafter(below.max(), 2.0))
+    return threshold
+
+
+# ---------------------------------------------------------------------------------------------
+# The model
+
+
+class CategoryModel:
+    """A trained category model. Build one with `train` or `load`."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        classes: list[str],
+        features: Features,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        calibration_coef: np.ndarray,
+        calibration_intercept: np.ndarray,
+        threshold: float,
+        info: dict,
+    ):
+        self.settings = settings
+        self.classes = list(classes)
+        self.features = features
+        # Column-major so that picking the columns of one text's features is a fast copy.
+        self.coef = np.asfortranarray(coef, dtype=np.float32)
+        self.intercept = np.asarray(intercept, dtype=np.float32)
+        self.calibration_coef = np.asarray(calibration_coef, dtype=np.float64)
+        self.calibration_intercept = np.asarray(calibration_intercept, dtype=np.float64)
+        self.threshold = float(threshold)
+        self.info = info
+
+    @property
+    def version(self):
+        """The version the trainer gave this model (None when it gave none)."""
+        return self.info.get("version")
+
+    # -- prediction -----------------------------------------------------------------------------
+
+    def _normalise(self, text: str) -> str:
+        return textlib.normalise(text, drop_place_codes=self.settings.drop_place_codes)
+
+    def _probabilities(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+        scores = self.coef[:, columns] @ values + self.intercept
+        return _softmax(scores @ self.calibration_coef.T + self.calibration_intercept)
+
+    def suggest(self, text: str, *, k: int = 3, explain: int = 5) -> Suggestion:
+        """The `k` most likely categories of one text, whether the best is sure enough, and why.
+
+        A text with no token the model knows is never confident, whatever the odds say.
+        """
+        columns, values = self.features.vector(self._normalise(text))
+        probabilities = self._probabilities(columns, values)
+        ranked = np.argsort(-probabilities, kind="stable")[: max(1, k)]
+        categories = [(self.classes[i], float(probabilities[i])) for i in ranked]
+        confident = bool(len(columns)) and categories[0][1] >= self.threshold
+        words = self._explain(columns, values, int(ranked[0]), explain) if explain else []
+        return Suggestion(categories=categories, confident=confident, words=words)
+
+    def _explain(self, columns: np.ndarray, values: np.ndarray, best: int, limit: int) -> list[str]:
+        """The words whose features pushed the best category's score up the most."""
+        words = [
+            (block, offset)
+            for block, offset in zip(self.features.blocks, self.features.offsets, strict=True)
+            if isinstance(block, WordBlock)
+        ]
+        if not words:
+            return []
+        block, offset = words[0]
+        inside = (columns >= offset) & (columns < offset + block.size)
+        if not inside.any():
+            return []
+        mine = columns[inside]
+        contribution = self.coef[best, mine] * values[inside]
+        order = np.argsort(-contribution, kind="stable")[:limit]
+        return [block.term(int(mine[i] - offset)) for i in order if contribution[i] > 0]
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities of many texts (rows follow `texts`, columns `classes`)."""
+        rows = np.empty((len(texts), len(self.classes)), dtype=np.float64)
+        for row, text in enumerate(texts):
+            rows[row] = self._probabilities(*self.features.vector(self._normalise(text)))
+        return rows
+
+    # -- persistence ----------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the model to one `.npz` file (to a temporary name first, then renamed)."""
+        meta = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "settings": asdict(self.settings),
+            "classes": self.classes,
+            "threshold": self.threshold,
+            "blocks": [block.spec() for block in self.features.blocks],
+            "info": self.info,
+        }
+        arrays = {
+            "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8),
+            "coef": np.ascontiguousarray(self.coef),
+            "intercept": self.intercept,
+            "calibration_coef": self.calibration_coef,
+            "calibration_intercept": self.calibration_intercept,
+        }
+        for block in self.features.blocks:
+            for key, array in block.state().items():
+                arrays[f"{block.name}.{key}"] = array
+        path = Path(path)
+        temporary = path.with_name(path.name + ".tmp")
+        with open(temporary, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        os.replace(temporary, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> CategoryModel:
+        """Read a model written by `save`; refuse files of another format or version."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(data["meta"].tobytes().decode())
+                if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+                    raise ModelFileError(f"{path} is not a minsheng category model.")
+                if meta.get("format_version") != FORMAT_VERSION:
+                    raise ModelFileError(
+                        f"{path} has model format {meta.get('format_version')}; "
+                        f"this version of minsheng reads format {FORMAT_VERSION}."
+                    )
+                blocks = []
+                for spec in meta["blocks"]:
+                    block = block_from_spec(spec)
+                    block.restore(
+                        {key: data[f"{block.name}.{key}"] for key in ("vocabulary", "idf")}
+                    )
+                    blocks.append(block)
+                features = Features(blocks)
+                features.restore_offsets()
+                model = cls(
+                    settings=Settings(**meta["settings"]),
+                    classes=meta["classes"],
+                    features=features,
+                    coef=data["coef"],
+                    intercept=data["intercept"],
+                    calibration_coef=data["calibration_coef"],
+                    calibration_intercept=data["calibration_intercept"],
+                    threshold=meta["threshold"],
+                    info=meta["info"],
+                )
+        except ModelFileError:
+            raise
+        except (OSError, KeyError, TypeError, ValueError) as error:
+            raise ModelFileError(f"Cannot read the model file {path}: {error}") from error
+        if model.coef.shape != (len(model.classes), features.size):
+            raise ModelFileError(f"{path}: the weights do not match the vocabulary.")
+        return model
+
+
+def train(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    settings: Settings | None = None,
+    version=None,
+) -> CategoryModel:
+    """Train a category model from texts and their categories.
+
+    Every category needs at least two examples (each must appear in the held-out folds that
+    calibrate the model); `TrainingError` names those that have fewer.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.svm import LinearSVC
+
+    settings = settings or Settings()
+    if len(texts) != len(labels):
+        raise TrainingError("There must be exactly one category per text.")
+    labels = [str(label) for label in labels]
+    counts = Counter(labels)
+    if len(counts) < 2:
+        raise TrainingError("At least two categories with examples are needed to train.")
+    scarce = sorted(label for label, n in counts.items() if n < 2)
+    if scarce:
+        raise TrainingError(
+            "Every category needs at least two examples; these have fewer: " + ", ".join(scarce)
+        )
+
+    started = datetime.now(UTC)
+    clock = time.process_time()
+    timings: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.process_time()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    features = features_for(settings)
+    # The vocabulary and idf are learnt once from all training texts, also for the held-out
+    # folds below: refitting them per fold would multiply the cost and move the figures little.
+    matrix = features.fit(
+        [textlib.normalise(t, drop_place_codes=settings.drop_place_codes) for t in texts],
+        min_df=settings.min_df,
+    )
+    if features.size == 0:
+        raise TrainingError("The training texts share too few words to learn from.")
+    lap("features_s")
+    classes = sorted(counts)
+    index_of = {label: i for i, label in enumerate(classes)}
+    target = np.array([index_of[label] for label in labels])
+
+    def fit_svm(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        svm = LinearSVC(C=settings.svm_c, tol=settings.svm_tol, random_state=settings.random_state)
+        svm.fit(matrix[rows], target[rows])
+        return _full_coef(svm, len(classes))
+
+    # Out-of-fold scores: what the SVM says about cases it has not seen.
+    folds = max(2, min(settings.folds, min(counts.values())))
+    if len(labels) > settings.few_folds_above:
+        # With this many cases three folds calibrate as well, and training stays within minutes.
+        folds = min(folds, 3)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=settings.random_state)
+    held_out = np.zeros((len(labels), len(classes)), dtype=np.float64)
+    for train_rows, test_rows in splitter.split(np.zeros(len(labels)), target):
+        coef, intercept = fit_svm(train_rows)
+        held_out[test_rows] = matrix[test_rows] @ coef.T + intercept
+
+    lap("held_out_s")
+    calibrator = LogisticRegression(C=1.0, max_iter=1000)
+    calibrator.fit(held_out, target)
+    calibration_coef, calibration_intercept = _full_calibration(calibrator, len(classes))
+    calibrated = _softmax(held_out @ calibration_coef.T + calibration_intercept)
+    predicted = calibrated.argmax(axis=1)
+    correct = predicted == target
+    confidence = calibrated.max(axis=1)
+    threshold = choose_threshold(
+        confidence,
+        correct,
+        target=settings.target_precision,
+        margin_z=settings.precision_margin_z,
+    )
+    confident = confidence >= threshold
+
+    lap("calibration_s")
+    coef, intercept = fit_svm(np.arange(len(labels)))
+    lap("final_fit_s")
+    info = {
+        "version": version,
+        "trained_at": started.isoformat(timespec="seconds"),
+        "n_train": len(labels),
+        "examples_per_category": dict(sorted(counts.items())),
+        "features": features.size,
+        "cpu_seconds": timings,
+        "held_out": {
+            "folds": folds,
+            "accuracy": float(correct.mean()),
+            "macro_f1": _macro_f1(target, predicted, len(classes)),
+            "confident_coverage": float(confident.mean()),
+            "confident_precision": float(correct[confident].mean()) if confident.any() else None,
+        },
+    }
+    return CategoryModel(
+        settings=settings,
+        classes=classes,
+        features=features,
+        coef=coef,
+        intercept=intercept,
+        calibration_coef=calibration_coef,
+        calibration_intercept=calibration_intercept,
+        threshold=threshold,
+        info=info,
+    )
+
+
+def _full_coef(svm, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The SVM's weights as one row per class, also for two classes (where sklearn keeps one)."""
+    coef = np.asarray(svm.coef_, dtype=np.float32)
+    intercept = np.asarray(svm.intercept_, dtype=np.float32)
+    if n_classes == 2 and coef.shape[0] == 1:
+        coef = np.vstack([-coef, coef]) / 2
+        intercept = np.concatenate([-intercept, intercept]) / 2
+    return coef, intercept
+
+
+def _full_calibration(calibrator, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The calibrator as a softmax over one row per class, also for two classes."""
+    coef = np.asarray(calibrator.coef_, dtype=np.float64)
+    intercept = np.asarray(calibrator.intercept_, dtype=np.float64)
+    if n_classes == 2 and coef.shape[0] == 1:
+        # Binary logistic regression: p(1) = sigmoid(w·x + b) = softmax([0, w·x + b])[1].
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.concatenate([[0.0], intercept])
+    return coef, intercept
+
+
+def _macro_f1(target: np.ndarray, predicted: np.ndarray, n_classes: int) -> float:
+    scores = []
+    for c in range(n_classes):
+        tp = float(np.sum((predicted == c) & (target == c)))
+        fp = float(np.sum((predicted == c) & (target != c)))
+        fn = float(np.sum((predicted != c) & (target == c)))
+        scores.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    return float(np.mean(scores))

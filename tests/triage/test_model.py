@@ -1,0 +1,124 @@
+"""The category model: training, suggestions with calibrated odds, saving and loading."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from minsheng.triage.model import (
+    CategoryModel,
+    ModelFileError,
+    TrainingError,
+    choose_threshold,
+    train,
+)
+from tests.triage.conftest import labelled
+
+
+@pytest.fixture(scope="module")
+def model() -> CategoryModel:
+    texts, labels = labelled(60, seed=1)
+    return train(texts, labels, version=7)
+
+
+def test_suggestion_ranks_three_categories_with_probabilities_summing_at_most_one(model):
+    suggestion = model.suggest("村里自来水水管爆裂，已经停水三天")
+
+    assert len(suggestion.categories) == 3
+    assert suggestion.best == "water"
+    probabilities = [p for _, p in suggestion.categories]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert 0 < sum(probabilities) <= 1 + 1e-9
+
+
+def test_suggestion_names_the_words_that_drove_it(model):
+    suggestion = model.suggest("村里自来水水管爆裂，已经停水三天")
+
+    assert suggestion.words
+    assert set(suggestion.words) <= {"自来水", "水管", "爆裂", "停水", "村里", "已经", "三天"}
+    assert "自来水" in suggestion.words or "水管" in suggestion.words
+
+
+def test_clear_case_is_confident(model):
+    assert model.suggest("自来水停水，水管爆裂，水压很低，水质浑浊").confident
+
+
+def test_gibberish_is_not_confident(model):
+    for text in ["qwxz plmok vvbn", "☃☃☃ ###", "", "فغقك"]:
+        assert not model.suggest(text).confident, text
+
+
+def test_model_trained_on_few_cases_is_never_confident():
+    # Out-of-fold predictions on 30 cases cannot show 99 % precision with any certainty.
+    texts, labels = labelled(10, seed=3)
+    small = train(texts, labels)
+
+    assert small.threshold > 1
+    assert not small.suggest("自来水停水，水管爆裂，水压很低，水质浑浊").confident
+
+
+def test_saved_model_loads_and_predicts_the_same(model, tmp_path):
+    path = tmp_path / "category.npz"
+    model.save(path)
+    loaded = CategoryModel.load(path)
+
+    texts, _ = labelled(5, seed=9)
+    assert loaded.version == 7
+    assert loaded.classes == model.classes
+    assert loaded.threshold == model.threshold
+    np.testing.assert_allclose(loaded.probabilities(texts), model.probabilities(texts))
+    assert loaded.suggest(texts[0]) == model.suggest(texts[0])
+
+
+def test_loading_a_file_that_is_not_a_model_fails_clearly(tmp_path):
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a model")
+    with pytest.raises(ModelFileError):
+        CategoryModel.load(junk)
+    with pytest.raises(ModelFileError):
+        CategoryModel.load(tmp_path / "missing.npz")
+
+
+def test_model_of_another_format_version_is_refused(model, tmp_path):
+    import json
+
+    path = tmp_path / "future.npz"
+    model.save(path)
+    with np.load(path) as data:
+        arrays = dict(data)
+    meta = json.loads(arrays["meta"].tobytes().decode())
+    meta["format_version"] = 999
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+
+    with pytest.raises(ModelFileError, match="format 999"):
+        CategoryModel.load(path)
+
+
+def test_training_refuses_a_category_with_a_single_example():
+    texts, labels = labelled(10, seed=3)
+    with pytest.raises(TrainingError, match="sanitation"):
+        train([*texts, "垃圾没人收"], [*labels, "sanitation"])
+
+
+def test_training_refuses_a_single_category():
+    with pytest.raises(TrainingError):
+        train(["自来水停了", "水管爆裂"], ["water", "water"])
+
+
+def test_two_categories_are_enough():
+    texts, labels = labelled(30, seed=4)
+    keep = [i for i, label in enumerate(labels) if label != "schools"]
+    two = train([texts[i] for i in keep], [labels[i] for i in keep])
+
+    assert two.suggest("道路坑洼，路灯不亮，桥梁塌陷").best == "roads"
+    assert two.suggest("自来水停水，水管爆裂").best == "water"
+
+
+def test_threshold_is_the_lowest_confidence_that_keeps_the_target_precision():
+    confidence = np.array([0.99, 0.98, 0.97, 0.96, 0.95, 0.5, 0.4])
+    correct = np.array([True, True, True, True, False, True, False])
+
+    assert choose_threshold(confidence, correct, target=1.0, margin_z=0) == 0.96
+    assert choose_threshold(confidence, correct, target=0.8, margin_z=0) == 0.5
+    assert choose_threshold(confidence[4:5], correct[4:5], target=0.99, margin_z=0) > 1
