@@ -31,3 +31,27 @@ def private_terms(case_ids: list[int]) -> dict[int, tuple[str, ...]]:
 
 def private_terms_for(case_id: int) -> tuple[str, ...]:
     return private_terms([case_id]).get(case_id, ())
+
+
+def has_phone(case_id: int) -> bool:
+    """Whether the resident left a phone number that has not been purged."""
+    return (
+        Contact.objects.filter(case_id=case_id, purged_at__isnull=True)
+        .exclude(phone_encrypted="")
+        .exists()
+    )
+
+
+def phone_for_delivery(case_id: int | None) -> str:
+    """The resident's phone in plaintext, only for handing to an SMS backend.
+
+    A system delivery, not a staff reveal: the number is never shown or logged.
+    """
+    if case_id is None:
+        return ""
+    encrypted = (
+        Contact.objects.filter(case_id=case_id, purged_at__isnull=True)
+        .values_list("phone_encrypted", flat=True)
+        .first()
+    )
+    return decrypt(encrypted) if encrypted else ""

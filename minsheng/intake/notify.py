@@ -18,8 +18,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from minsheng.cases.models import Case, EventKind
-from minsheng.contacts.crypto import decrypt
-from minsheng.contacts.models import Contact
+from minsheng.contacts.selectors import has_phone, phone_for_delivery
 from minsheng.intake.models import (
     DeliveryStatus,
     NotificationKind,
@@ -55,7 +54,7 @@ def queue_notification(*, event, kind: str) -> OutboundMessage | None:  # type: 
 
     At most one message per event, however often the signal arrives.
     """
-    if not _has_phone(event.case_id):
+    if not has_phone(event.case_id):
         return None
     language = Case.objects.values_list("language", flat=True).get(pk=event.case_id)
     message, created = OutboundMessage.objects.get_or_create(
@@ -81,7 +80,7 @@ def deliver_notification(message_id: int) -> str:
     if not claimed:
         return "not queued"
     message = OutboundMessage.objects.select_related("case").get(pk=message_id)
-    phone = _phone_of(message.case_id)
+    phone = phone_for_delivery(message.case_id)
     if not phone:
         # Purged (or never left) since the message was queued: nobody to write to.
         return _finish(message, DeliveryStatus.SKIPPED, "no phone number any more")
@@ -151,26 +150,6 @@ def send_reply(*, to: str, text: str, case: Case | None, language: str) -> Outbo
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _has_phone(case_id: int) -> bool:
-    return (
-        Contact.objects.filter(case_id=case_id, purged_at__isnull=True)
-        .exclude(phone_encrypted="")
-        .exists()
-    )
-
-
-def _phone_of(case_id: int | None) -> str:
-    """The resident's phone in plaintext, for handing to the backend and nothing else."""
-    if case_id is None:
-        return ""
-    encrypted = (
-        Contact.objects.filter(case_id=case_id, purged_at__isnull=True)
-        .values_list("phone_encrypted", flat=True)
-        .first()
-    )
-    return decrypt(encrypted) if encrypted else ""
 
 
 def _finish(message: OutboundMessage, status: str, error: str = "") -> str:
