@@ -23,7 +23,6 @@ from minsheng.cases.errors import InvalidInput, NotFound
 from minsheng.cases.models import TRIAGE_STATUSES, Case
 from minsheng.cases.rules import permitted_actions
 from minsheng.cases.selectors import get_case_by_tracking_code, matching, queue_for
-from minsheng.contacts.models import Contact
 from minsheng.directory.models import Area, Category, Unit
 from minsheng.directory.selectors import route_case
 
@@ -108,14 +107,6 @@ def public_case(code: str) -> Case:
     if case is None:
         raise NotFound(_("No case has this tracking code. Please check it and try again."))
     return case
-
-
-def has_contact(case: Case) -> bool:
-    return (
-        Contact.objects.filter(case_id=case.pk, purged_at__isnull=True)
-        .exclude(name_encrypted="", phone_encrypted="")
-        .exists()
-    )
 
 
 def proposed_unit(case: Case) -> Unit | None:

@@ -33,6 +33,15 @@ def private_terms_for(case_id: int) -> tuple[str, ...]:
     return private_terms([case_id]).get(case_id, ())
 
 
+def has_contact_details(case_id: int) -> bool:
+    """Whether the resident left a name or phone that has not been purged."""
+    return (
+        Contact.objects.filter(case_id=case_id, purged_at__isnull=True)
+        .exclude(name_encrypted="", phone_encrypted="")
+        .exists()
+    )
+
+
 def has_phone(case_id: int) -> bool:
     """Whether the resident left a phone number that has not been purged."""
     return (

@@ -38,6 +38,7 @@ from minsheng.cases.errors import CaseError
 from minsheng.cases.models import Status as CaseStatus
 from minsheng.cases.selectors import timeline
 from minsheng.contacts.actions import reveal_contact
+from minsheng.contacts.selectors import has_contact_details
 
 router = Router(tags=["cases"], auth=STAFF_AUTH)
 
@@ -53,7 +54,7 @@ def _user(request: HttpRequest) -> User:
 
 def _detail(user: User, case_id: int) -> dict:
     case = selectors.case_for_rendering(case_id)
-    contact = selectors.has_contact(case)
+    contact = has_contact_details(case.pk)
     return render.case_detail(
         case,
         allowed_actions=selectors.allowed_actions_for(user, case, contact=contact),
