@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from minsheng import source
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -13,5 +15,6 @@ urlpatterns = [
     path("staff/", include("minsheng.cases.urls")),
     path("board/", include("minsheng.insight.urls")),
     path("sms/", include("minsheng.intake.sms_urls")),
+    path("source/", source.download, name="source"),
     path("", include("minsheng.intake.urls")),
 ]
