@@ -105,6 +105,17 @@ class ParentWatch(threading.Thread):
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+def recover_after_crash() -> None:
+    """Finish what a stopped worker left half-done before taking new tasks."""
+    from minsheng.intake.notify import recover_interrupted_deliveries
+
+    try:
+        recover_interrupted_deliveries()
+    except Exception:
+        # Recovery is a courtesy; a worker that cannot do it must still run the queue.
+        logger.exception("could not recover interrupted SMS deliveries")
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"[:64]
 
@@ -144,6 +155,7 @@ def run_worker(
     if handle_signals:
         worker.configure_signals()
     try:
+        recover_after_crash()
         if scheduler is not None:
             scheduler.start()
         worker.run()

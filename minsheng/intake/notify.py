@@ -10,7 +10,9 @@ number and it is never logged.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
@@ -94,6 +96,46 @@ def deliver_notification(message_id: int) -> str:
         logger.exception("SMS backend failed for outbound message %s", message.pk)
         return _finish(message, DeliveryStatus.FAILED, type(exc).__name__)
     return _finish(message, DeliveryStatus.SENT)
+
+
+# A delivery that has been waiting or sending this long was lost by a stopped worker.
+STUCK_AFTER = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    requeued: int  # queued messages whose task had been lost: enqueued again
+    interrupted: int  # sends cut off mid-way: marked failed, never sent twice
+
+
+def recover_interrupted_deliveries(*, now: dt.datetime | None = None) -> Recovery:
+    """Make deliveries that a crashed or killed worker left behind visible and finished.
+
+    A message still *queued* long after it was written lost its task (the worker died
+    before taking it, or the queue was emptied): enqueue it again; the claim in
+    ``deliver_notification`` makes a doubled task harmless. A message left *sending* may
+    or may not have reached the gateway, so it is marked failed with the reason instead
+    of risking a second SMS to the resident; operators see it in the outgoing-SMS list.
+    """
+    cutoff = (now or timezone.now()) - STUCK_AFTER
+    interrupted = OutboundMessage.objects.filter(
+        status=DeliveryStatus.SENDING, created_at__lt=cutoff
+    ).update(status=DeliveryStatus.FAILED, error="interrupted: the worker stopped while sending")
+    waiting = list(
+        OutboundMessage.objects.filter(
+            status=DeliveryStatus.QUEUED, created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for message_id in waiting:
+        deliver_notification.enqueue(message_id)
+    if interrupted or waiting:
+        logger.warning(
+            "SMS recovery: %s queued message(s) enqueued again, %s interrupted send(s) "
+            "marked failed",
+            len(waiting),
+            interrupted,
+        )
+    return Recovery(requeued=len(waiting), interrupted=interrupted)
 
 
 def render_notification(*, kind: str, case: Case) -> str:

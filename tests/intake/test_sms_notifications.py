@@ -211,3 +211,48 @@ def test_sms_admin_pages_open(county, page):
     client = Client()
     client.force_login(county.admin)
     assert client.get(page).status_code == 200
+
+
+def test_a_worker_restart_resends_lost_tasks_and_never_doubles_an_interrupted_send(
+    county, submit, settings
+):
+    from django.utils import timezone
+
+    from minsheng.intake.notify import recover_interrupted_deliveries
+    from minsheng.worker import recover_after_crash
+
+    # The deliveries were written, but the worker died: one task never ran, one send was cut
+    # off half-way (the gateway may or may not have it).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    case = submit(contact_phone=PHONE)
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    actions.accept_case(actor=county.handler, case=case)
+    actions.resolve_case(actor=county.handler, case=case, resolution="水管已更换")
+    events = case.events.filter(kind__in=["dispatched", "resolved"]).order_by("id")
+    old = timezone.now() - dt.timedelta(minutes=30)
+    lost = OutboundMessage.objects.create(
+        case=case, event=events[0], kind="dispatched", backend="file", created_at=old
+    )
+    cut = OutboundMessage.objects.create(
+        case=case,
+        event=events[1],
+        kind="resolved",
+        backend="file",
+        created_at=old,
+        status="sending",
+    )
+    fresh = OutboundMessage.objects.create(case=case, kind="closed", backend="file")
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    recover_after_crash()
+
+    lost.refresh_from_db()
+    cut.refresh_from_db()
+    fresh.refresh_from_db()
+    assert lost.status == "sent"
+    assert cut.status == "failed" and "interrupted" in cut.error
+    assert fresh.status == "queued"  # still within its normal wait: left to its own task
+    assert len(outbox_lines(settings)) == 1
+    # Running the recovery again changes nothing.
+    assert recover_interrupted_deliveries().requeued == 0
+    assert len(outbox_lines(settings)) == 1
