@@ -9,6 +9,27 @@ from minsheng.cases.models import Case, Channel
 from tests.factories import County, make_county
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every committing test restores the migrated data by serialized rollback.
+
+    A committing test ends by flushing the database. Without serialized rollback the flush
+    re-creates content types and permissions with new ids, and a later test that does use
+    serialized rollback (the browser tests) then fails to load its snapshot over them, so
+    the suite passed or failed by test order. With it everywhere, every committing test
+    starts from the same snapshot whatever ran before.
+    """
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        marker = item.get_closest_marker("django_db")
+        committing = "transactional_db" in fixtures or "live_server" in fixtures
+        if marker is not None and marker.kwargs.get("transaction"):
+            committing = True
+        if committing:
+            kwargs = dict(marker.kwargs) if marker is not None else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:  # type: ignore[no-untyped-def]
     # Several suites may run against one PostgreSQL server at once (developers, CI,
