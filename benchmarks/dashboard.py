@@ -1,5 +1,6 @@
 """Dashboard latency at scale: N synthetic cases, rollups rebuilt, then the supervisor
-dashboard timed for a county and for the whole region.
+dashboard timed for a county and for the whole region, and the monthly report built and
+rendered (PDF and .xlsx) for both.
 
 Prints `name: value unit` lines (diagnostics to stderr, prefixed `#`). Writes into the
 configured database: use a scratch one (see README.md). The cases come from
@@ -25,8 +26,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
-from benchmarks import synthetic  # noqa: E402
+from benchmarks import synthetic, synthetic_sql  # noqa: E402
 from minsheng.accounts.models import Role, User  # noqa: E402
 from minsheng.cases.models import Case  # noqa: E402
 from minsheng.insight.rollups import rebuild  # noqa: E402
@@ -63,24 +65,51 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=5_000_000)
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--measure-only", action="store_true")
+    parser.add_argument(
+        "--generate-only", action="store_true", help="stop after generating the cases"
+    )
+    parser.add_argument(
+        "--rebuild-only",
+        action="store_true",
+        help="skip generation: rebuild the rollups of the cases already there, then measure",
+    )
+    parser.add_argument(
+        "--without-hotspots",
+        action="store_true",
+        help="leave the hot-spots section (which reads cases, not the rollups) out of the "
+        "timed pages; it is still timed on its own",
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     say("engine", connection.vendor)
     say("cpus", os.cpu_count())
     existing = Case.objects.count()
-    if not args.measure_only:
+    if not (args.measure_only or args.rebuild_only):
         if existing:
             note("the database already holds cases; use a scratch database or --measure-only")
             return 2
         directory = synthetic.build_directory()
         started = time.perf_counter()
-        synthetic.insert_cases(
-            directory=directory,
-            count=args.cases,
-            on_batch=lambda n: note(f"{n} cases") if n % 100_000 == 0 else None,
-        )
+        if connection.vendor == "postgresql":
+            synthetic_sql.insert_cases(
+                directory=directory,
+                count=args.cases,
+                now=timezone.now(),
+                on_batch=lambda n, s: note(f"{n} cases, {s:.0f} s"),
+            )
+        else:
+            synthetic.insert_cases(
+                directory=directory,
+                count=args.cases,
+                on_batch=lambda n: note(f"{n} cases") if n % 100_000 == 0 else None,
+            )
         say("generate_seconds", round(time.perf_counter() - started, 1), "s")
         synthetic.analyze()
+        if args.generate_only:
+            say("cases", Case.objects.count())
+            return 0
+    if not args.measure_only:
+        directory = synthetic.build_directory()
         started = time.perf_counter()
         rebuild()
         say("rollup_rebuild_seconds", round(time.perf_counter() - started, 1), "s")
@@ -88,17 +117,80 @@ def main() -> int:
     else:
         directory = synthetic.build_directory()
     say("cases", Case.objects.count())
+    say("load_average_1m", round(os.getloadavg()[0], 2))
     region, _ = User.objects.get_or_create(
         username="bench-region", defaults={"role": Role.ADMINISTRATOR}
     )
     client = Client()
+    if args.without_hotspots:
+        from minsheng.insight import hotspots
+
+        hotspots_found = hotspots.find_hotspots
+        hotspots.find_hotspots = lambda **kwargs: []
+        note("pages timed without the hot-spots section")
     for name, user in (("county", directory.supervisor), ("region", region)):
         client.force_login(user)
         for period in ("this_month", "last_90"):
             ms = timed_pages(client, f"/staff/dashboard/?period={period}", args.samples)
             say(f"dashboard_{name}_{period}_p50_ms", round(p(ms, 50), 1), "ms")
             say(f"dashboard_{name}_{period}_p95_ms", round(p(ms, 95), 1), "ms")
+    if args.without_hotspots:
+        hotspots.find_hotspots = hotspots_found
+    try:
+        import minsheng.insight.report  # noqa: F401
+        import minsheng.insight.report_pdf  # noqa: F401
+        import minsheng.insight.report_xlsx  # noqa: F401
+    except ImportError:
+        note("no monthly report in this version: report timings not measured")
+    else:
+        for name, area in (("county", directory.county), ("region", None)):
+            timed_report(name, area)
+    # The page includes a helper section (hot spots) that reads cases, not the rollups:
+    # timed once per scope, last (it is slow at scale), so the page's figures can be told
+    # apart from it.
+    try:
+        from minsheng.insight import hotspots
+    except ImportError:
+        hotspots = None
+        note("no hot spots section in this version")
+    for name, user, area in (
+        ()
+        if hotspots is None
+        else (
+            ("county", directory.supervisor, directory.county),
+            ("region", region, None),
+        )
+    ):
+        started = time.perf_counter()
+        hotspots.find_hotspots(user=user, area=area)
+        say(f"hotspots_section_{name}_ms", round((time.perf_counter() - started) * 1000, 1), "ms")
+    say("load_average_1m", round(os.getloadavg()[0], 2))
     return 0
+
+
+def timed_report(name: str, area: object) -> None:
+    """The last complete month's report for the area (None: the region), built and
+    rendered as PDF and .xlsx in Chinese, as `minsheng report` does."""
+    from django.utils import translation
+
+    from minsheng.insight.report import build_report, last_complete_month
+    from minsheng.insight.report_pdf import render_pdf
+    from minsheng.insight.report_xlsx import render_xlsx
+
+    with translation.override("zh-hans"):
+        started = time.perf_counter()
+        report = build_report(area, last_complete_month())
+        built = time.perf_counter()
+        pdf = render_pdf(report)
+        rendered = time.perf_counter()
+        xlsx = render_xlsx(report)
+        done = time.perf_counter()
+    if not pdf.startswith(b"%PDF") or not xlsx.startswith(b"PK"):
+        raise SystemExit(f"report {name}: not a PDF and an .xlsx")
+    say(f"report_{name}_build_seconds", round(built - started, 2), "s")
+    say(f"report_{name}_pdf_seconds", round(rendered - built, 2), "s")
+    say(f"report_{name}_xlsx_seconds", round(done - rendered, 2), "s")
+    say(f"report_{name}_seconds", round(done - started, 2), "s")
 
 
 if __name__ == "__main__":

@@ -36,8 +36,11 @@ from minsheng.insight.indicators import (
     Scope,
     drill_case_ids,
     figures_from_rollups,
+    node_for,
+    node_rows,
     rollup_rows,
 )
+from minsheng.insight.models import ALL_UNITS, AreaRollup
 
 PERIODS = {
     "this_month": gettext_lazy("This month"),
@@ -147,8 +150,9 @@ def _trend(scope: Scope, period: Period, by: str) -> dict:
         labels = [s.strftime("%m-%d") for s in starts]
     span = Period(starts[0], end)
     buckets = [{"raised": 0, "resolved": 0, "on_time": 0} for _s in starts]
+    rows = node_rows(scope, span)
     daily = (
-        rollup_rows(scope, span)
+        (rows if rows is not None else rollup_rows(scope, span))
         .values("day")
         .annotate(raised=Sum("raised"), resolved=Sum("resolved"), on_time=Sum("resolved_on_time"))
         .order_by()
@@ -202,10 +206,16 @@ def _best_and_worst(items: list[Ranked]) -> tuple[list[Ranked], list[Ranked]]:
 
 
 def _unit_ranking(scope: Scope, period: Period, user: User) -> tuple[list, list]:
+    node = node_for(scope)
+    if node is not None and node[1] == ALL_UNITS:
+        # The node table's (area, unit) rows: the units that held cases of this area.
+        by_unit = AreaRollup.objects.filter(
+            area_id=node[0], unit_id__gt=0, day__gte=period.start, day__lte=period.end
+        )
+    else:
+        by_unit = rollup_rows(scope, period).exclude(unit_id=0)
     rows = (
-        rollup_rows(scope, period)
-        .exclude(unit_id=0)
-        .values("unit_id")
+        by_unit.values("unit_id")
         .annotate(resolved=Sum("resolved"), on_time=Sum("resolved_on_time"))
         .order_by()
     )
@@ -228,24 +238,27 @@ def _area_ranking(area: Area | None, scope: Scope, period: Period, query: dict) 
     )
     if not children:
         return [], []
-    by_path = {child.path: Ranked(child.label, 0, 0) for child in children}
+    by_id = {child.pk: Ranked(child.label, 0, 0) for child in children}
+    # Each child area's own node rows: a few per day, however many cases it has.
     rows = (
-        rollup_rows(scope, period)
-        .values("area_path")
+        AreaRollup.objects.filter(
+            area_id__in=list(by_id),
+            unit_id=ALL_UNITS,
+            day__gte=period.start,
+            day__lte=period.end,
+        )
+        .values("area_id")
         .annotate(resolved=Sum("resolved"), on_time=Sum("resolved_on_time"))
         .order_by()
     )
-    depth = len(children[0].path.strip("/").split("/"))
     for r in rows:
-        prefix = "/" + "/".join(r["area_path"].strip("/").split("/")[:depth]) + "/"
-        if prefix in by_path:
-            by_path[prefix].resolved += r["resolved"] or 0
-            by_path[prefix].on_time += r["on_time"] or 0
+        by_id[r["area_id"]].resolved += r["resolved"] or 0
+        by_id[r["area_id"]].on_time += r["on_time"] or 0
     for child in children:
-        by_path[child.path].url = (
+        by_id[child.pk].url = (
             reverse("dashboard:supervisor") + "?" + urlencode({**query, "area": child.pk})
         )
-    return _best_and_worst(list(by_path.values()))
+    return _best_and_worst(list(by_id.values()))
 
 
 # --- access -----------------------------------------------------------------------------

@@ -9,6 +9,9 @@ the two equal on random histories.
 
 Days are local calendar days (settings.TIME_ZONE); a period is a range of days, both ends
 included. Working days come from the working calendar (public holidays, adjusted days).
+Each case's time to first response counts in tenths of an hour and its time to resolve in
+tenths of a working day (rounded half up), the precision the dashboards show; medians and
+percentiles are taken over those values, so they can be read from histograms exactly.
 
 Definitions (also shown next to each figure, see ``INDICATORS``):
 
@@ -69,7 +72,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "response_hours_median",
         _("Median time to first response"),
         _("Middle value of the time from raising a case to its first response, for the "
-          "cases raised in the period that got one."),
+          "cases raised in the period that got one (each case's time to a tenth of an "
+          "hour)."),
         "hours",
     ),
     Indicator(
@@ -124,7 +128,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "resolve_days_median",
         _("Time to resolve, median"),
         _("Middle value of the working days from raising to resolving, for the cases "
-          "resolved in the period."),
+          "resolved in the period (each case's time to a tenth of a working day)."),
         "days",
     ),
     Indicator(
@@ -190,8 +194,10 @@ class Facts:
     raised_at: dt.datetime
     raised_day: dt.date
     response_seconds: int | None = None
+    response_tenths: int | None = None  # tenths of an hour
     resolved_day: dt.date | None = None
     resolve_days: float | None = None
+    resolve_tenths: int | None = None  # tenths of a working day
     on_time: bool = False
     confirmed: bool = False
     reopened: bool = False
@@ -230,6 +236,7 @@ def facts_for_case(
     add(facts.raised_day, raised=1)
     if first_response is not None:
         facts.response_seconds = max(0, int((first_response - case.created_at).total_seconds()))
+        facts.response_tenths = (facts.response_seconds + 180) // 360
         add(facts.raised_day, responded=1, response_seconds=facts.response_seconds)
 
     last_resolve = max(
@@ -244,6 +251,7 @@ def facts_for_case(
         closed = next((e for e in after if e.kind == EventKind.CLOSED), None)
         facts.resolved_day = local_day(resolved_at)
         facts.resolve_days = round(calendar.working_days_between(case.created_at, resolved_at), 4)
+        facts.resolve_tenths = math.floor(facts.resolve_days * 10 + 0.5)
         facts.on_time = (
             not any(
                 e.kind == EventKind.ESCALATED and e.actor_kind == ActorKind.SYSTEM for e in events
@@ -297,6 +305,34 @@ def percentile(values: list[float], pct: int) -> float | None:
     return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
+def _value_at_rank(counts: list[tuple[int, int]], rank: int) -> int:
+    """The value at 0-based ``rank`` of the multiset given as sorted (value, count) pairs."""
+    seen = 0
+    for value, n in counts:
+        seen += n
+        if rank < seen:
+            return value
+    raise IndexError(rank)
+
+
+def median_of_counts(counts: dict[int, int]) -> float | None:
+    """``median`` of a multiset of integers given as {value: how many}."""
+    pairs = sorted((v, n) for v, n in counts.items() if n)
+    total = sum(n for _v, n in pairs)
+    if not total:
+        return None
+    return (_value_at_rank(pairs, (total - 1) // 2) + _value_at_rank(pairs, total // 2)) / 2
+
+
+def percentile_of_counts(counts: dict[int, int], pct: int) -> float | None:
+    """``percentile`` (nearest rank) of a multiset of integers given as {value: how many}."""
+    pairs = sorted((v, n) for v, n in counts.items() if n)
+    total = sum(n for _v, n in pairs)
+    if not total:
+        return None
+    return float(_value_at_rank(pairs, max(0, math.ceil(pct / 100 * total) - 1)))
+
+
 def backlog_bucket(age_days: int) -> str:
     for bucket_id, _label, low, high in BACKLOG_BUCKETS:
         if age_days >= low and (high is None or age_days <= high):
@@ -313,21 +349,27 @@ class Figures:
     counters: dict[str, int]
 
 
+def _tenths(value: float | None) -> float | None:
+    return None if value is None else value / 10
+
+
 def _figures(
     counters: dict[str, int],
     by_channel: dict[str, int],
     by_category: dict[int, int],
-    response_seconds: list[int],
-    resolve_days: list[float],
+    response_tenths: dict[int, int],
+    resolve_tenths: dict[int, int],
     backlog: dict[str, int],
 ) -> Figures:
+    """The figures from the period's counters, breakdowns, the histograms of rounded
+    response times (tenths of an hour) and resolve times (tenths of a working day), and
+    the backlog by age bucket."""
     c = counters
-    median_response = median(response_seconds)
     values = {
         "raised": c["raised"],
         "open_at_end": sum(backlog.values()),
         "response_rate": _ratio(c["responded"], c["raised"]),
-        "response_hours_median": None if median_response is None else median_response / 3600,
+        "response_hours_median": _tenths(median_of_counts(response_tenths)),
         "resolved": c["resolved"],
         "on_time_rate": _ratio(c["resolved_on_time"], c["resolved"]),
         "escalations": c["escalations"],
@@ -336,8 +378,8 @@ def _figures(
         "satisfaction_rate": _ratio(c["rated_4_5"], c["rated"]),
         "mean_rating": _ratio(c["rating_sum"], c["rated"]),
         "share_rated": _ratio(c["closed_rated"], c["closed"]),
-        "resolve_days_median": median(resolve_days),
-        "resolve_days_p90": percentile(resolve_days, 90),
+        "resolve_days_median": _tenths(median_of_counts(resolve_tenths)),
+        "resolve_days_p90": _tenths(percentile_of_counts(resolve_tenths, 90)),
     }
     full_backlog = {b[0]: backlog.get(b[0], 0) for b in BACKLOG_BUCKETS}
     return Figures(
@@ -379,8 +421,8 @@ def figures_from_facts(facts: list[Facts], period: Period) -> Figures:
     counters: Counter = Counter({name: 0 for name in _counter_names()})
     by_channel: Counter = Counter()
     by_category: Counter = Counter()
-    response_seconds: list[int] = []
-    resolve_days: list[float] = []
+    response_tenths: Counter = Counter()
+    resolve_tenths: Counter = Counter()
     backlog: Counter = Counter()
     for f in facts:
         for day, counts in f.contribution.items():
@@ -389,13 +431,13 @@ def figures_from_facts(facts: list[Facts], period: Period) -> Figures:
         if f.raised_day in period:
             by_channel[f.channel] += 1
             by_category[f.category_id] += 1
-            if f.response_seconds is not None:
-                response_seconds.append(f.response_seconds)
+            if f.response_tenths is not None:
+                response_tenths[f.response_tenths] += 1
         if f.resolved_day in period:
-            resolve_days.append(f.resolve_days)
+            resolve_tenths[f.resolve_tenths] += 1
         if f.raised_day <= period.end and (f.ended_day is None or f.ended_day > period.end):
             backlog[backlog_bucket((period.end - f.raised_day).days)] += 1
-    return _figures(counters, by_channel, by_category, response_seconds, resolve_days, backlog)
+    return _figures(counters, by_channel, by_category, response_tenths, resolve_tenths, backlog)
 
 
 def figures_from_timeline(scope: Scope, period: Period) -> Figures:
@@ -426,8 +468,91 @@ def scoped_facts(scope: Scope) -> QuerySet:
     return _in_scope(CaseFact.objects.all(), scope)
 
 
+def node_for(scope: Scope) -> tuple[int, int] | None:
+    """The (area id, unit id) node of the dashboard tables that holds exactly this scope's
+    cases, or None when only the leaf tables can answer (a category or channel filter, or
+    a unit within part of the region)."""
+    from minsheng.insight.models import ALL_UNITS, REGION
+
+    if scope.category_id is not None or scope.channel is not None:
+        return None
+    area_ids = [part for part in scope.area_path.strip("/").split("/") if part]
+    if scope.unit_id is None:
+        return (int(area_ids[-1]) if area_ids else REGION, ALL_UNITS)
+    return (REGION, scope.unit_id) if not area_ids else None
+
+
+def node_rows(scope: Scope, period: Period) -> QuerySet | None:
+    """AreaRollup rows of the scope's node in the period (None: no node, see node_for)."""
+    from minsheng.insight.models import AreaRollup
+
+    node = node_for(scope)
+    if node is None:
+        return None
+    return AreaRollup.objects.filter(
+        area_id=node[0], unit_id=node[1], day__gte=period.start, day__lte=period.end
+    )
+
+
 def figures_from_rollups(scope: Scope, period: Period) -> Figures:
-    """The same figures read from DailyRollup sums and the compact CaseFact table."""
+    """The same figures read from the rollups: a node's few rows per day when the scope is
+    an area, the region or a unit, otherwise DailyRollup sums and the CaseFact table."""
+    from minsheng.insight.models import RESOLVE, RESPONSE, AreaHistogram, AreaOpen, AreaRaised
+
+    node = node_for(scope)
+    if node is None:
+        return _figures_from_leaf_tables(scope, period)
+    area_id, unit_id = node
+    in_period = {"day__gte": period.start, "day__lte": period.end}
+    sums = node_rows(scope, period).aggregate(  # type: ignore[union-attr]
+        **{name: Sum(name) for name in _counter_names()}
+    )
+    counters = {name: int(sums[name] or 0) for name in _counter_names()}
+    by_channel: Counter = Counter()
+    by_category: Counter = Counter()
+    for category_id, channel, n in (
+        AreaRaised.objects.filter(area_id=area_id, unit_id=unit_id, **in_period)
+        .values_list("category_id", "channel")
+        .annotate(n=Sum("raised"))
+        .order_by()
+    ):
+        if n:
+            by_channel[channel] += n
+            by_category[category_id] += n
+    histograms: dict[int, Counter] = {RESPONSE: Counter(), RESOLVE: Counter()}
+    for metric, value, n in (
+        AreaHistogram.objects.filter(area_id=area_id, unit_id=unit_id, **in_period)
+        .values_list("metric", "value")
+        .annotate(n=Sum("n"))
+        .order_by()
+    ):
+        histograms[metric][value] += n
+    backlog: Counter = Counter()
+    for raised_day, n in (
+        AreaOpen.objects.filter(
+            area_id=area_id, unit_id=unit_id, raised_day__lte=period.end, ended_day__gt=period.end
+        )
+        .values_list("raised_day")
+        .annotate(n=Sum("n"))
+        .order_by()
+    ):
+        if n:
+            backlog[backlog_bucket((period.end - raised_day).days)] += n
+    return _figures(
+        counters,
+        {k: v for k, v in by_channel.items() if v},
+        {k: v for k, v in by_category.items() if v},
+        histograms[RESPONSE],
+        histograms[RESOLVE],
+        backlog,
+    )
+
+
+def _counts(qs: QuerySet, field: str) -> dict[int, int]:
+    return dict(qs.exclude(**{field: None}).values_list(field).annotate(n=Count("pk")).order_by())
+
+
+def _figures_from_leaf_tables(scope: Scope, period: Period) -> Figures:
     rows = rollup_rows(scope, period)
     sums = rows.aggregate(**{name: Sum(name) for name in _counter_names()})
     counters = {name: int(sums[name] or 0) for name in _counter_names()}
@@ -442,22 +567,19 @@ def figures_from_rollups(scope: Scope, period: Period) -> Figures:
         if r["n"]
     }
     facts = scoped_facts(scope)
-    response_seconds = list(
-        facts.filter(raised_day__gte=period.start, raised_day__lte=period.end)
-        .exclude(response_seconds=None)
-        .values_list("response_seconds", flat=True)
+    response_tenths = _counts(
+        facts.filter(raised_day__gte=period.start, raised_day__lte=period.end), "response_tenths"
     )
-    resolve_days = list(
-        facts.filter(resolved_day__gte=period.start, resolved_day__lte=period.end).values_list(
-            "resolve_days", flat=True
-        )
+    resolve_tenths = _counts(
+        facts.filter(resolved_day__gte=period.start, resolved_day__lte=period.end),
+        "resolve_tenths",
     )
     backlog: Counter = Counter()
     for raised_day, n in (
         open_facts(scope, period.end).values_list("raised_day").annotate(n=Count("pk")).order_by()
     ):
         backlog[backlog_bucket((period.end - raised_day).days)] += n
-    return _figures(counters, by_channel, by_category, response_seconds, resolve_days, backlog)
+    return _figures(counters, by_channel, by_category, response_tenths, resolve_tenths, backlog)
 
 
 def open_facts(scope: Scope, end: dt.date) -> QuerySet:

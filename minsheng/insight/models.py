@@ -9,9 +9,23 @@ timeline at any time, and the ``case_event_committed`` receiver keeps them curre
 - ``DailyRollup``: additive counters per (day, leaf area, unit, category, channel). Each
   case's contribution is stored in its fact, so when the case moves on the receiver
   subtracts the old contribution and adds the new one.
+
+The dashboards read four smaller tables keyed by a *node*: an area (every area on the
+case's path, plus ``REGION`` for everything) with ``ALL_UNITS``, or ``REGION`` with one
+unit. A county's figures for 90 days are then about 90 rows, whatever the number of cases.
+
+- ``AreaRollup``: the DailyRollup counters per (day, node); it also has rows per (day,
+  area, unit) for ranking the units that worked in an area.
+- ``AreaRaised``: cases raised per (day, node, category, channel).
+- ``AreaHistogram``: how many cases had each rounded response or resolve time, so medians
+  and percentiles are exact without reading the cases.
+- ``AreaOpen``: cases per (node, day raised, day ended), so the backlog at any date and its
+  ages come from a few rows.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import models
 
@@ -33,6 +47,16 @@ COUNTERS = (
 )
 
 
+# Node keys of the dashboard tables.
+REGION = 0  # area_id of the node that holds every case
+ALL_UNITS = -1  # unit_id of an area's own total (0 means "held by no unit")
+# ended_day of a case that has not ended: later than any period, and unique-key friendly.
+NOT_ENDED = dt.date(9999, 12, 31)
+# AreaHistogram.metric values.
+RESPONSE = 1  # value: tenths of an hour from raising to first response, by day raised
+RESOLVE = 2  # value: tenths of a working day from raising to resolving, by day resolved
+
+
 class CaseFact(models.Model):
     """What the indicators know about one case, recomputed from its timeline."""
 
@@ -46,8 +70,10 @@ class CaseFact(models.Model):
     raised_day = models.DateField()
     raised_at = models.DateTimeField()
     response_seconds = models.BigIntegerField(null=True)
+    response_tenths = models.IntegerField(null=True)
     resolved_day = models.DateField(null=True)
     resolve_days = models.FloatField(null=True)
+    resolve_tenths = models.IntegerField(null=True)
     on_time = models.BooleanField(default=False)
     confirmed = models.BooleanField(default=False)
     reopened = models.BooleanField(default=False)
@@ -102,3 +128,117 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} area {self.area_id} unit {self.unit_id}"
+
+
+class AreaRollup(models.Model):
+    """DailyRollup counters per day for a node (area or REGION with ALL_UNITS, REGION with
+    a unit) and per (area, unit) pair."""
+
+    day = models.DateField()
+    area_id = models.IntegerField()
+    unit_id = models.IntegerField()
+    raised = models.IntegerField(default=0)
+    responded = models.IntegerField(default=0)
+    response_seconds = models.BigIntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    resolved_on_time = models.IntegerField(default=0)
+    resolved_confirmed = models.IntegerField(default=0)
+    resolved_reopened = models.IntegerField(default=0)
+    escalations = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    closed_rated = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    rating_sum = models.IntegerField(default=0)
+    rated_4_5 = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area_id", "unit_id", "day"], name="area_rollup_key")
+        ]
+        # The ranking reads every unit's rows of an area for a range of days: from the index
+        # alone on PostgreSQL (SQLite ignores ``include``).
+        indexes = [
+            models.Index(
+                fields=["area_id", "day"],
+                include=["unit_id", "resolved", "resolved_on_time"],
+                name="area_rollup_area_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} area {self.area_id} unit {self.unit_id}"
+
+
+class AreaRaised(models.Model):
+    """Cases raised per day, node, category and channel."""
+
+    day = models.DateField()
+    area_id = models.IntegerField()
+    unit_id = models.IntegerField()
+    category_id = models.IntegerField()
+    channel = models.CharField(max_length=16)
+    raised = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_id", "unit_id", "day", "category_id", "channel"],
+                name="area_raised_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} area {self.area_id} unit {self.unit_id}"
+
+
+class AreaHistogram(models.Model):
+    """How many of a node's cases had a given rounded time (see RESPONSE and RESOLVE)."""
+
+    day = models.DateField()
+    area_id = models.IntegerField()
+    unit_id = models.IntegerField()
+    metric = models.SmallIntegerField()
+    value = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_id", "unit_id", "metric", "day", "value"],
+                name="area_histogram_key",
+            )
+        ]
+        # The figures read both metrics of a node for a range of days.
+        indexes = [
+            models.Index(
+                fields=["area_id", "unit_id", "day"],
+                include=["metric", "value", "n"],
+                name="area_histogram_node_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} area {self.area_id} unit {self.unit_id} {self.metric}={self.value}"
+
+
+class AreaOpen(models.Model):
+    """A node's cases per day raised and day ended (NOT_ENDED while open)."""
+
+    area_id = models.IntegerField()
+    unit_id = models.IntegerField()
+    raised_day = models.DateField()
+    ended_day = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_id", "unit_id", "raised_day", "ended_day"], name="area_open_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["area_id", "unit_id", "ended_day"], name="area_open_ended"),
+        ]
+
+    def __str__(self) -> str:
+        return f"area {self.area_id} unit {self.unit_id} {self.raised_day}–{self.ended_day}"

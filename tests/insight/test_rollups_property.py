@@ -17,7 +17,14 @@ from minsheng.insight.indicators import (
     figures_from_timeline,
     local_day,
 )
-from minsheng.insight.models import COUNTERS, DailyRollup
+from minsheng.insight.models import (
+    COUNTERS,
+    AreaHistogram,
+    AreaOpen,
+    AreaRaised,
+    AreaRollup,
+    DailyRollup,
+)
 from minsheng.insight.rollups import rebuild
 from tests.insight.kpi_support import TZ, at  # noqa: F401 - the fixture
 
@@ -70,12 +77,19 @@ def _apply(county, cases, op, index, choice):  # type: ignore[no-untyped-def]
 
 
 def _rollup_table() -> set[tuple]:
+    """Every non-zero row of the daily and node rollups."""
+    tables = (
+        (DailyRollup, ("day", "area_id", "unit_id", "category_id", "channel"), COUNTERS),
+        (AreaRollup, ("day", "area_id", "unit_id"), COUNTERS),
+        (AreaRaised, ("day", "area_id", "unit_id", "category_id", "channel"), ("raised",)),
+        (AreaHistogram, ("day", "area_id", "unit_id", "metric", "value"), ("n",)),
+        (AreaOpen, ("area_id", "unit_id", "raised_day", "ended_day"), ("n",)),
+    )
     return {
-        row
-        for row in DailyRollup.objects.values_list(
-            "day", "area_id", "unit_id", "category_id", "channel", *COUNTERS
-        )
-        if any(row[5:])
+        (model.__name__, *row)
+        for model, keys, values in tables
+        for row in model.objects.values_list(*keys, *values)
+        if any(row[len(keys) :])
     }
 
 
@@ -103,7 +117,13 @@ def test_figures_from_rollups_equal_figures_from_the_timeline(county, at, start,
         first, last = local_day(start.replace(tzinfo=TZ)), local_day(now)
         middle = min(first + dt.timedelta(days=cut), last)
         periods = [Period(first, last), Period(first, middle), Period(middle, last)]
+        # Areas, the region and units whole are read from the node tables; a unit within
+        # an area and a category from the daily rows and the facts.
         scopes = [
+            Scope(),
+            Scope(area_path=county.village.path),
+            Scope(unit_id=county.village_unit.pk),
+            Scope(unit_id=0),
             Scope(area_path=county.county.path),
             Scope(area_path=county.township.path),
             Scope(area_path=county.county.path, unit_id=county.village_unit.pk),
