@@ -33,6 +33,7 @@ FORWARDED = {
     "import": "import a work team's ledger (.xlsx/.csv): map columns, dry run, commit",
     "export": "export the cases in a user's scope to .csv or .xlsx (never contact details)",
     "rollups": "rebuild the indicator rollups from the case timelines",
+    "report": "write an area's monthly report as PDF and .xlsx (--area, --month 2026-10)",
     "triage": "evaluate the category suggestion model on a labelled file",
 }
 
