@@ -696,3 +696,17 @@ def set_board_visibility(
         changes={"hidden_from_board": hidden},
     )
     return case
+
+
+@transaction.atomic
+def record_project_event(
+    *, actor: User | Actor, case: Case | int, note: str, is_public: bool, data: dict
+) -> Case:
+    """A line on the case's timeline about a project it is part of (linked, unlinked,
+    completed). The status does not change; the project's own rules decided who may act."""
+    actor = _as_actor(actor)
+    case = lock_case(case)
+    _require(actor.kind == ActorKind.SYSTEM or perms.can_view_case(actor.user, case))
+    note = clean_text(note, field="note", label=_("note"), max_length=NOTE_MAX)
+    _apply(case, actor=actor, kind=EventKind.PROJECT, note=note, is_public=is_public, data=data)
+    return case

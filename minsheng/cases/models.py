@@ -180,6 +180,7 @@ class EventKind(models.TextChoices):
     CONTACT_PURGED = "contact_purged", _("contact details purged")
     HIDDEN = "hidden", _("hidden from the public board")
     SHOWN = "shown", _("shown on the public board again")
+    PROJECT = "project", _("project")
 
 
 class ActorKind(models.TextChoices):
