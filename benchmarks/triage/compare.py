@@ -34,15 +34,18 @@ from minsheng.triage.model import Settings  # noqa: E402
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "citizen_messages_dev.csv"
 
 CHOSEN = Settings()
+# The first session's model: one SVM, confidence ranked by the calibrated probability. The
+# feature rows below were measured with it.
+SVM_ONLY = Settings(complement_nb=False, confidence="probability")
 # The variations below were measured around a subject of 15 characters, the first choice.
-SUBJECT_15 = dataclasses.replace(CHOSEN, subject_chars=15)
+SUBJECT_15 = dataclasses.replace(SVM_ONLY, subject_chars=15)
 METHODS: dict[str, Settings] = {
-    "baseline: char 1-3, linear SVM": Settings(
-        char_low=1, char_high=3, words=False, subject_chars=0
+    "baseline: char 1-3, linear SVM": dataclasses.replace(
+        SVM_ONLY, char_low=1, char_high=3, words=False, subject_chars=0
     ),
-    "char 1-2": Settings(words=False, subject_chars=0),
-    "words (jieba)": Settings(char_high=0, subject_chars=0),
-    "char 1-2 + words": Settings(subject_chars=0),
+    "char 1-2": dataclasses.replace(SVM_ONLY, words=False, subject_chars=0),
+    "words (jieba)": dataclasses.replace(SVM_ONLY, char_high=0, subject_chars=0),
+    "char 1-2 + words": dataclasses.replace(SVM_ONLY, subject_chars=0),
     "char 1-2 + words + subject 15": SUBJECT_15,
     "subject 15 + word bigrams": dataclasses.replace(SUBJECT_15, word_bigrams=True),
     "subject 15, char 2 only": dataclasses.replace(SUBJECT_15, char_low=2),
@@ -51,7 +54,12 @@ METHODS: dict[str, Settings] = {
     "subject 15, threshold at point estimate (z=0)": dataclasses.replace(
         SUBJECT_15, precision_margin_z=0.0
     ),
-    "char 1-2 + words + subject 25 (chosen)": CHOSEN,
+    "char 1-2 + words + subject 25 (SVM, probability ranking)": SVM_ONLY,
+    "subject 25, SVM, margin ranking": dataclasses.replace(SVM_ONLY, confidence="margin"),
+    "subject 25, SVM + complement NB, probability ranking (chosen)": CHOSEN,
+    "subject 25, SVM + complement NB, margin ranking": dataclasses.replace(
+        CHOSEN, confidence="margin"
+    ),
 }
 
 

@@ -6,3 +6,6 @@ class TriageConfig(AppConfig):
     name = "minsheng.triage"
     label = "triage"
     verbose_name = _("Triage")
+
+    def ready(self) -> None:
+        from minsheng.triage import receivers  # noqa: F401  (connects the signal receivers)

@@ -163,6 +163,12 @@ def score(
             else 0.0
         ),
         "threshold": model.threshold,
+        # "margin": a case is confident when the SVM's best score beats its second by at least
+        # `margin_threshold` (null: never); `threshold` is then the chance of being right there.
+        "confidence_ranking": model.settings.confidence,
+        "margin_threshold": (
+            model.margin_threshold if np.isfinite(model.margin_threshold) else None
+        ),
         "target_precision": model.settings.target_precision,
         "confident_coverage": float(sure.mean()) if len(sure) else 0.0,
         "confident_precision": float((guess[sure] == truth[sure]).mean()) if sure.any() else None,

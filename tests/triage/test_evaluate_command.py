@@ -47,6 +47,11 @@ def test_json_output_is_one_object_with_the_promised_figures(train_csv, test_csv
     assert result["p99_ms"] >= result["p50_ms"] > 0
     # The synthetic categories have disjoint vocabularies: the model must get them right.
     assert result["macro_f1"] == 1.0
+    # Confidence is ranked by the calibrated probability (no margin cut), and on these easy
+    # categories most cases clear the threshold that training chose.
+    assert result["confidence_ranking"] == "probability"
+    assert result["margin_threshold"] is None
+    assert result["confident_coverage"] > 0.5
 
 
 def test_plain_output_prints_each_figure_on_its_own_line(train_csv, test_csv, capsys):

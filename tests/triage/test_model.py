@@ -8,7 +8,9 @@ import pytest
 from minsheng.triage.model import (
     CategoryModel,
     ModelFileError,
+    Settings,
     TrainingError,
+    _margins,
     choose_threshold,
     train,
 )
@@ -122,3 +124,86 @@ def test_threshold_is_the_lowest_confidence_that_keeps_the_target_precision():
     assert choose_threshold(confidence, correct, target=1.0, margin_z=0) == 0.96
     assert choose_threshold(confidence, correct, target=0.8, margin_z=0) == 0.5
     assert choose_threshold(confidence[4:5], correct[4:5], target=0.99, margin_z=0) > 1
+
+
+@pytest.fixture(scope="module")
+def margin_model() -> CategoryModel:
+    texts, labels = labelled(60, seed=1)
+    # The naive Bayes is off by default; this model carries it so its saving is tested too.
+    return train(texts, labels, settings=Settings(confidence="margin", complement_nb=True))
+
+
+@pytest.mark.parametrize("kind", ["model", "margin_model"])
+def test_text_that_mixes_two_categories_is_not_confident(kind, request):
+    trained = request.getfixturevalue(kind)
+    # Its best category barely beats the second, by probability and by the SVM's margin.
+    for text in ["自来水停水 道路坑洼", "学校 水管 道路", "小区居民反映请求尽快解决"]:
+        assert not trained.suggest(text).confident, text
+    assert trained.suggest("自来水停水，水管爆裂，水压很低，水质浑浊").confident
+
+
+def test_model_ranked_by_margin_saves_its_cut_and_predicts_the_same(margin_model, tmp_path):
+    path = tmp_path / "category.npz"
+    margin_model.save(path)
+    loaded = CategoryModel.load(path)
+
+    assert loaded.nb_log_prob is not None
+    assert loaded.settings.confidence == "margin"
+    assert 0 < loaded.margin_threshold == margin_model.margin_threshold
+    assert loaded.confidence_curve == margin_model.confidence_curve
+    assert 0 < loaded.threshold <= 1
+    texts, _ = labelled(5, seed=9)
+    assert [loaded.suggest(t) for t in texts] == [margin_model.suggest(t) for t in texts]
+
+
+def test_model_file_without_its_naive_bayes_weights_is_refused(margin_model, tmp_path):
+    path = tmp_path / "damaged.npz"
+    margin_model.save(path)
+    with np.load(path) as data:
+        arrays = {key: data[key] for key in data.files if key != "nb_log_prob"}
+    np.savez(path, **arrays)
+
+    with pytest.raises(ModelFileError, match="naive Bayes"):
+        CategoryModel.load(path)
+
+
+def test_model_saved_by_the_first_version_is_refused_so_it_is_retrained(model, tmp_path):
+    import json
+
+    path = tmp_path / "old.npz"
+    model.save(path)
+    with np.load(path) as data:
+        arrays = dict(data)
+    meta = json.loads(arrays["meta"].tobytes().decode())
+    meta["format_version"] = 1
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+
+    with pytest.raises(ModelFileError, match="format 1"):
+        CategoryModel.load(path)
+
+
+def test_single_svm_ranked_by_probability_still_trains_saves_and_loads(tmp_path):
+    texts, labels = labelled(40, seed=5)
+    plain = train(texts, labels, settings=Settings(complement_nb=False, confidence="probability"))
+    path = tmp_path / "plain.npz"
+    plain.save(path)
+    loaded = CategoryModel.load(path)
+
+    assert loaded.nb_log_prob is None
+    assert loaded.suggest("自来水停水，水管爆裂，水压很低").best == "water"
+    assert loaded.suggest("自来水停水，水管爆裂，水压很低").confident
+    assert loaded.suggest("☃☃☃").confident is False
+
+
+def test_unknown_confidence_ranking_is_a_training_error():
+    texts, labels = labelled(10, seed=3)
+    with pytest.raises(TrainingError, match="confidence"):
+        train(texts, labels, settings=Settings(confidence="vibes"))
+
+
+def test_margin_is_zero_where_the_svm_and_the_calibrated_ensemble_disagree():
+    scores = np.array([[3.0, 1.0, 0.0], [3.0, 1.0, 0.0]])
+    calibrated = np.array([[0.8, 0.1, 0.1], [0.3, 0.6, 0.1]])
+
+    np.testing.assert_allclose(_margins(scores, calibrated), [2.0, 0.0])

@@ -61,9 +61,17 @@ class Command(BaseCommand):
             "--save-model", metavar="PATH", help="also save the trained model to this file"
         )
 
+        from minsheng.triage import commands as model_commands
+
+        model_commands.add_parsers(commands)
+
     def handle(self, *args: object, **options) -> None:
         if options["subcommand"] == "evaluate":
             self._evaluate(options)
+        else:
+            from minsheng.triage import commands as model_commands
+
+            model_commands.handle(self, options)
 
     def _evaluate(self, options) -> None:
         text_columns = [c.strip() for c in options["text"].split(",") if c.strip()]
@@ -114,7 +122,8 @@ def _as_lines(result: dict, train_path: str, test_path: str) -> str:
         f"accuracy: {result['accuracy']:.4f}",
         f"macro_f1: {result['macro_f1']:.4f}",
         f"threshold: {result['threshold']:.4f} (chosen on the training cases for precision "
-        f"≥ {result['target_precision']:.2f})",
+        f"≥ {result['target_precision']:.2f}; confidence ranked by "
+        f"{result['confidence_ranking']})",
         f"confident_coverage: {share(result['confident_coverage'])}",
         f"confident_precision: {share(result['confident_precision'])}",
         f"p50_ms: {result['p50_ms']:.2f} ms",

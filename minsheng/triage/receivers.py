@@ -1,0 +1,63 @@
+"""Record what was suggested and what the operator chose, from the cases' own events.
+
+Listening to `case_event_committed` keeps the actions free of triage code: a case recorded
+at staff intake gets an intake record, every dispatch a dispatch record. The suggestion is
+recomputed from the same text with the same active model the page used, so it is what the
+operator saw. A failure here is logged and never reaches the operator's request: the case
+change is already committed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.dispatch import receiver
+
+from minsheng.cases.forms import OPERATOR_CHANNELS
+from minsheng.cases.models import ActorKind, EventKind
+from minsheng.cases.signals import case_event_committed
+from minsheng.triage.models import Stage, SuggestionRecord
+from minsheng.triage.suggest import suggest
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(case_event_committed, dispatch_uid="triage-record-suggestion")
+def record_suggestion(sender, event, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    try:
+        if event.kind == EventKind.SUBMITTED and (
+            event.actor_kind == ActorKind.STAFF
+            and event.data.get("channel") in {c.value for c in OPERATOR_CHANNELS}
+        ):
+            _record(event, Stage.INTAKE)
+        elif event.kind == EventKind.DISPATCHED:
+            _record(event, Stage.DISPATCH)
+    except Exception:
+        logger.exception("could not record the triage suggestion for case %s", event.case_id)
+
+
+def _record(event, stage: str) -> SuggestionRecord:  # type: ignore[no-untyped-def]
+    case = event.case
+    result = suggest(title=case.title, description=case.description, area=case.area)
+    top_category = result.categories[0].code if result.categories else None
+    top_unit = result.units[0].obj.pk if result.units else None
+    if stage == Stage.INTAKE:
+        followed = None if top_category is None else top_category == case.category.code
+    else:
+        followed = None if top_unit is None else top_unit == event.unit_id
+    record = result.as_record()
+    return SuggestionRecord.objects.create(
+        case=case,
+        stage=stage,
+        created_at=event.created_at,
+        category_model_id=record["category_model_id"],
+        unit_model_id=record["unit_model_id"],
+        mode=record["mode"],
+        categories=record["categories"],
+        units=record["units"],
+        confident=record["confident"],
+        unit_confident=record["unit_confident"],
+        chosen_category=case.category,
+        chosen_unit_id=event.unit_id if stage == Stage.DISPATCH else None,
+        followed=followed,
+    )

@@ -1,0 +1,64 @@
+"""Background retraining: on demand (models page, command) and on the worker's schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+
+from minsheng.triage.models import Trigger
+
+logger = logging.getLogger(__name__)
+
+# A retraining still RUNNING after this long belongs to a worker that died mid-task.
+ABANDONED_AFTER = dt.timedelta(hours=3)
+
+
+@task()
+def retrain_task(
+    kinds: list[str] | None = None, actor_id: int | None = None, trigger: str = Trigger.SCHEDULE
+) -> str:
+    """Train the category and unit models; each version is activated only if not worse."""
+    from minsheng.accounts.models import User
+    from minsheng.triage.training import train_all
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    outcomes = train_all(kinds=kinds, actor=actor, trigger=trigger)
+    return "; ".join(
+        f"{o.kind}: v{o.model.version} {'activated' if o.activated else 'kept'}"
+        if o.model
+        else f"{o.kind}: not trained ({o.reason})"
+        for o in outcomes
+    )
+
+
+def enqueue_retraining_if_due(*, now: dt.datetime | None = None) -> str | None:
+    """Enqueue one scheduled retraining unless one is waiting or running, or one was
+    enqueued within MINSHENG_TRIAGE_RETRAIN_HOURS. Returns the task id, or None."""
+    hours = settings.MINSHENG_TRIAGE_RETRAIN_HOURS
+    if hours <= 0:
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    from minsheng.worker import _serialise_schedulers
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        _serialise_schedulers()
+        runs = DBTaskResult.objects.filter(task_path=retrain_task.module_path)
+        busy = runs.filter(
+            Q(status=TaskResultStatus.READY)
+            | Q(status=TaskResultStatus.RUNNING, started_at__gte=now - ABANDONED_AFTER)
+            | Q(enqueued_at__gt=now - dt.timedelta(hours=hours))
+        )
+        if busy.exists():
+            return None
+        result = retrain_task.enqueue(None, None, Trigger.SCHEDULE)
+    logger.info("triage retraining enqueued: %s", result.id)
+    return result.id
