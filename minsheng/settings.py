@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "minsheng.triage",
     "minsheng.open311",
     "minsheng.insight",
+    "minsheng.projects",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,17 @@ MINSHENG_CONTACT_RETENTION_DAYS = int(os.environ.get("MINSHENG_CONTACT_RETENTION
 MINSHENG_SWEEP_INTERVAL = int(os.environ.get("MINSHENG_SWEEP_INTERVAL", "300"))
 # A resolved case the resident never rates is closed by the sweep after this many days.
 MINSHENG_AUTO_CLOSE_DAYS = int(os.environ.get("MINSHENG_AUTO_CLOSE_DAYS", "7"))
+# Possible duplicates of a case: open cases raised within this many days of it.
+MINSHENG_DUPLICATE_WINDOW_DAYS = int(os.environ.get("MINSHENG_DUPLICATE_WINDOW_DAYS", "30"))
+# Triage suggestions: the worker retrains the models this often (hours; 0 = only on
+# demand). Suggestions switch from the category keywords to the learned model once at
+# least MIN_LABELS categories have MIN_EXAMPLES dispatched cases each.
+MINSHENG_TRIAGE_RETRAIN_HOURS = float(os.environ.get("MINSHENG_TRIAGE_RETRAIN_HOURS", "24"))
+MINSHENG_TRIAGE_MIN_EXAMPLES = int(os.environ.get("MINSHENG_TRIAGE_MIN_EXAMPLES", "20"))
+MINSHENG_TRIAGE_MIN_LABELS = int(os.environ.get("MINSHENG_TRIAGE_MIN_LABELS", "2"))
+# A suggestion fills a field in by itself only where the model's held-out predictions were
+# right at least this often.
+MINSHENG_TRIAGE_TARGET_PRECISION = float(os.environ.get("MINSHENG_TRIAGE_TARGET_PRECISION", "0.99"))
 # Open311 jurisdiction ids this server answers to (comma-separated); empty accepts any.
 MINSHENG_OPEN311_JURISDICTION = os.environ.get("MINSHENG_OPEN311_JURISDICTION", "")
 MINSHENG_HOTLINE = os.environ.get("MINSHENG_HOTLINE", "12345")

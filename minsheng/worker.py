@@ -81,6 +81,12 @@ class SweepScheduler(threading.Thread):
             except Exception:
                 # A locked or briefly unreachable database must not kill the scheduler.
                 logger.exception("could not enqueue the deadline sweep; will try again")
+            try:
+                from minsheng.triage.tasks import enqueue_retraining_if_due
+
+                enqueue_retraining_if_due()
+            except Exception:
+                logger.exception("could not enqueue the triage retraining; will try again")
             finally:
                 connections.close_all()  # this thread's connections only
             self.stopping.wait(self.interval)

@@ -41,8 +41,10 @@ from minsheng.cases.models import (
 )
 from minsheng.contacts.actions import reveal_contact
 from minsheng.demo import texts
+from minsheng.demo.bursts import BURST_CASES, add_bursts
 from minsheng.demo.clock import frozen_clock
 from minsheng.demo.plans import Plan, make_plans
+from minsheng.demo.projects import add_projects
 from minsheng.demo.world import DEMO_PASSWORD, Account, World, build_world
 from minsheng.directory.calendar import WorkingCalendar
 from minsheng.directory.models import Area, Level, RoutingRule, Unit
@@ -103,8 +105,13 @@ def build_demo(
             if stdout:
                 stdout.write("Creating the county, its units, routing rules and staff…\n")
             world = build_world(random.Random(f"{seed}:world"))
-            plans = make_plans(seed=seed, count=cases, world=world, now=now)
+            # A full-size demo spends a few of its cases on recent bursts (hot spots).
+            bursts = BURST_CASES if cases >= 500 else 0
+            plans = make_plans(seed=seed, count=cases - bursts, world=world, now=now)
             Simulation(world=world, plans=plans, now=now, stdout=stdout).run()
+            if bursts:
+                add_bursts(world=world, now=now, seed=seed)
+            add_projects(world=world, now=now)
     finally:
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
