@@ -567,5 +567,6 @@ def projects_for(area: Area | None, period: Period) -> list[ProjectLine]:
 def report_filename(report: MonthlyReport, extension: str) -> str:
     """The area's own name, the month, the kind of document: 东湖镇-2026-10-月报.pdf."""
     name = report.area.label if report.area else _("All areas")
-    name = f"{name}-{report.month:%Y-%m}-{_('monthly report')}"
+    kind = _("monthly report")  # outside the f-string, where xgettext can find it
+    name = f"{name}-{report.month:%Y-%m}-{kind}"
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name) + f".{extension}"
