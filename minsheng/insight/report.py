@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
@@ -44,6 +43,7 @@ from minsheng.insight.indicators import (
     rollup_rows,
     scoped_facts,
 )
+from minsheng.projects.selectors import ProjectReportRow, projects_for_report
 
 TREND_MONTHS = 12
 OLDEST_OPEN = 10
@@ -233,20 +233,6 @@ class ReportCase:
     resolution: str = ""
 
 
-@dataclass(frozen=True)
-class ProjectLine:
-    name: str
-    status_label: str
-    progress: int
-    budget: Decimal
-    spent: Decimal
-    milestones_done: int
-    milestones_total: int
-    next_milestone: str
-    next_milestone_due: dt.date | None
-    linked_cases: int
-
-
 @dataclass
 class MonthlyReport:
     area: Area | None
@@ -273,7 +259,7 @@ class MonthlyReport:
     worst_areas: list[Ranked]
     oldest_open: list[ReportCase]
     highlights: list[ReportCase]
-    projects: list[ProjectLine] = field(default_factory=list)
+    projects: list[ProjectReportRow] = field(default_factory=list)
 
     @property
     def month_label(self) -> str:
@@ -541,27 +527,9 @@ def _report_case(case: Case, **extra: Any) -> ReportCase:
     )
 
 
-def projects_for(area: Area | None, period: Period) -> list[ProjectLine]:
-    """The projects active in the month, from the projects app when it is installed."""
-    try:
-        from minsheng.projects.selectors import projects_for_report
-    except ImportError:
-        return []
-    return [
-        ProjectLine(
-            name=str(p.name),
-            status_label=str(p.status_label),
-            progress=max(0, min(100, int(p.progress))),
-            budget=Decimal(p.budget or 0),
-            spent=Decimal(p.spent or 0),
-            milestones_done=int(p.milestones_done),
-            milestones_total=int(p.milestones_total),
-            next_milestone=str(p.next_milestone or ""),
-            next_milestone_due=p.next_milestone_due,
-            linked_cases=int(p.linked_cases),
-        )
-        for p in projects_for_report(area, period.start, period.end)
-    ]
+def projects_for(area: Area | None, period: Period) -> list[ProjectReportRow]:
+    """The projects active in the month, with their figures as they stood at its end."""
+    return projects_for_report(area, period.start, period.end)
 
 
 def report_filename(report: MonthlyReport, extension: str) -> str:
