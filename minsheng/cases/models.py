@@ -143,6 +143,12 @@ class Case(models.Model):
                 condition=models.Q(status__in=[s.value for s in RUNNING_STATUSES]),
                 name="case_running_deadline",
             ),
+            # The public board subtracts the few hidden cases of an area from its rollups.
+            models.Index(
+                fields=["area_path"],
+                condition=models.Q(hidden_from_board=True),
+                name="case_hidden_from_board",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,13 @@
 """The public board's figures for an area and everything below it: what was raised, what
 was done, and how residents rated it.
 
-Plain selectors. Every figure is an aggregate query in the database; nothing here loads
-all the cases of an area, so a county board costs the same few queries at a thousand
-cases as at a million. Only public cases count: a case staff hid from the board (with a
-recorded reason) appears in no figure, list, map or feed.
+Plain selectors. The headline figures use the dashboard's definitions and come from the
+same node rollups (``indicators.figures_from_rollups``): a few rows per day for the area,
+whatever its number of cases. Only public cases count: the few cases staff hid from the
+board (each with a recorded reason) are read one by one from their facts and their share
+is subtracted, so a hidden case appears in no figure, list, map or feed.
+
+Periods are whole local days ending today, like the dashboard's.
 
 Free text leaves this module only through ``public_text`` with the case's private terms
 (the name and phone the resident typed in the contact fields).
@@ -13,34 +16,27 @@ Free text leaves this module only through ``public_text`` with the case's privat
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.cases.models import (
-    OPEN_STATUSES,
-    Case,
-    Event,
-    Feedback,
-    Status,
-)
+from minsheng.cases.models import Case, Event, Feedback, Status
 from minsheng.cases.redaction import public_text
 from minsheng.contacts.selectors import private_terms
 from minsheng.directory.models import Area, AreaKind, Category
+from minsheng.insight.indicators import Period, Scope, local_day, median_of_counts, node_for
+from minsheng.insight.models import (
+    ALL_UNITS,
+    RESOLVE,
+    AreaHistogram,
+    AreaOpen,
+    AreaRollup,
+    CaseFact,
+)
 
 # --- periods -----------------------------------------------------------------------------
 
@@ -57,24 +53,34 @@ def period_key(raw: object) -> str:
     return raw if isinstance(raw, str) and raw in PERIODS else DEFAULT_PERIOD
 
 
-def period_start(key: str, *, now: dt.datetime | None = None) -> dt.datetime:
-    """When the period began: 30 or 90 days ago, or the same day a year ago."""
-    now = now or timezone.now()
+def period_days(key: str, *, today: dt.date | None = None) -> Period:
+    """The period as whole local days ending today: today and the 29 or 89 days before,
+    or every day after the same date a year ago."""
+    today = today or timezone.localdate()
     if key == "30d":
-        return now - dt.timedelta(days=30)
+        return Period(today - dt.timedelta(days=29), today)
     if key == "12m":
         try:
-            return now.replace(year=now.year - 1)
+            year_ago = today.replace(year=today.year - 1)
         except ValueError:  # 29 February
-            return now.replace(year=now.year - 1, day=28)
-    return now - dt.timedelta(days=90)
+            year_ago = today.replace(year=today.year - 1, day=28)
+        return Period(year_ago + dt.timedelta(days=1), today)
+    return Period(today - dt.timedelta(days=89), today)
+
+
+def period_start(key: str, *, now: dt.datetime | None = None) -> dt.datetime:
+    """The local midnight that begins the period's first day."""
+    today = local_day(now) if now else None
+    first = period_days(key, today=today).start
+    return timezone.make_aware(dt.datetime.combine(first, dt.time()))
+
+
+def _period(since: dt.datetime) -> Period:
+    """Whole local days from the day of ``since`` to today."""
+    return Period(local_day(since), timezone.localdate())
 
 
 # --- the public subtree ------------------------------------------------------------------
-
-# Waiting for dispatch or with a unit. A resolved case waits only for the resident's word,
-# so it is not "open" on the board (Open311 counts it as closed too).
-BOARD_OPEN_STATUSES = tuple(s for s in OPEN_STATUSES if s != Status.RESOLVED)
 
 
 def public_cases(area: Area) -> QuerySet[Case]:
@@ -86,7 +92,18 @@ def raised_in(area: Area, since: dt.datetime) -> QuerySet[Case]:
     return public_cases(area).filter(created_at__gte=since)
 
 
+def hidden_facts(area: Area) -> list[CaseFact]:
+    """The facts of the cases in the area that staff hid from the board. They are few (each
+    hidden by hand, with a reason), so they are read one by one and their share of the
+    rollups subtracted."""
+    hidden = Case.objects.filter(area_path__startswith=area.path, hidden_from_board=True)
+    return list(CaseFact.objects.filter(case_id__in=hidden.values("pk")))
+
+
 # --- figures -----------------------------------------------------------------------------
+
+# The dashboard counters the board shows.
+BOARD_COUNTERS = ("raised", "resolved", "closed", "rated", "rated_4_5")
 
 
 @dataclass(frozen=True)
@@ -95,7 +112,9 @@ class Figures:
     resolved: int
     closed: int
     open_now: int
+    # Median working days from raising to resolving (each case to a tenth of a day).
     median_days: float | None
+    # Ratings given in the period, and how many of them were 4 or 5 stars.
     rated: int
     satisfied: int
 
@@ -106,92 +125,88 @@ class Figures:
         return round(100 * self.satisfied / self.rated)
 
 
-def _scan(area: Area, since: dt.datetime, children: Sequence[Area] = ()) -> dict[str, int]:
-    """One pass over the area's public cases: the headline counts and, for each child
-    area, how many cases were raised below it in the period.
+def _node(area: Area) -> tuple[int, int]:
+    node = node_for(Scope(area_path=area.path))
+    assert node is not None  # an area scope always has its node
+    return node
 
-    Conditional counts in a single query, so a county board reads its cases once rather
-    than once per figure.
-    """
-    raised = Q(created_at__gte=since)
-    return public_cases(area).aggregate(
-        raised=Count("pk", filter=raised),
-        resolved=Count("pk", filter=Q(resolved_at__gte=since)),
-        closed=Count("pk", filter=Q(status=Status.CLOSED, closed_at__gte=since)),
-        open_now=Count("pk", filter=Q(status__in=BOARD_OPEN_STATUSES)),
-        **{
-            f"child_{child.pk}": Count("pk", filter=raised & Q(area_path__startswith=child.path))
-            for child in children
-        },
+
+def _is_open(fact: CaseFact, day: dt.date) -> bool:
+    return fact.raised_day <= day and (fact.ended_day is None or fact.ended_day > day)
+
+
+def _resolve_histogram(area: Area, period: Period, hidden: Sequence[CaseFact]) -> Counter:
+    """Public cases resolved in the period by rounded working days (tenths)."""
+    area_id, unit_id = _node(area)
+    counts: Counter = Counter(
+        dict(
+            AreaHistogram.objects.filter(
+                area_id=area_id,
+                unit_id=unit_id,
+                metric=RESOLVE,
+                day__gte=period.start,
+                day__lte=period.end,
+            )
+            .values_list("value")
+            .annotate(n=Sum("n"))
+            .order_by()
+        )
     )
+    for fact in hidden:
+        if fact.resolved_day in period and fact.resolve_tenths is not None:
+            counts[fact.resolve_tenths] -= 1
+    return counts
 
 
-def _figures(area: Area, since: dt.datetime, row: dict[str, int]) -> Figures:
-    rated, satisfied = satisfaction(area=area, since=since)
+def _median_days(histogram: Counter) -> float | None:
+    middle = median_of_counts({value: n for value, n in histogram.items() if n > 0})
+    return None if middle is None else middle / 10
+
+
+def _figures(area: Area, period: Period, hidden: Sequence[CaseFact]) -> Figures:
+    area_id, unit_id = _node(area)
+    sums = AreaRollup.objects.filter(
+        area_id=area_id, unit_id=unit_id, day__gte=period.start, day__lte=period.end
+    ).aggregate(**{name: Sum(name) for name in BOARD_COUNTERS})
+    counters = Counter({name: int(sums[name] or 0) for name in BOARD_COUNTERS})
+    open_now = (
+        AreaOpen.objects.filter(
+            area_id=area_id, unit_id=unit_id, raised_day__lte=period.end, ended_day__gt=period.end
+        ).aggregate(n=Sum("n"))["n"]
+        or 0
+    )
+    for fact in hidden:
+        for day, counts in fact.contribution.items():
+            if dt.date.fromisoformat(day) in period:
+                counters.subtract({name: counts.get(name, 0) for name in BOARD_COUNTERS})
+        open_now -= _is_open(fact, period.end)
     return Figures(
-        raised=row["raised"],
-        resolved=row["resolved"],
-        closed=row["closed"],
-        open_now=row["open_now"],
-        median_days=median_days_to_resolve(area=area, since=since, resolved=row["resolved"]),
-        rated=rated,
-        satisfied=satisfied,
+        raised=counters["raised"],
+        resolved=counters["resolved"],
+        closed=counters["closed"],
+        open_now=open_now,
+        median_days=_median_days(_resolve_histogram(area, period, hidden)),
+        rated=counters["rated"],
+        satisfied=counters["rated_4_5"],
     )
 
 
 def figures(*, area: Area, since: dt.datetime) -> Figures:
-    """The headline figures of an area for the period that began at ``since``.
+    """The headline figures of an area for the whole days from that of ``since`` to today,
+    with the dashboard's definitions, over public cases.
 
-    raised: cases raised in the period; resolved: cases whose (latest) resolution was
-    reported in the period; closed: cases closed in the period; open now: cases waiting
-    for dispatch or being handled today, whenever raised.
+    raised: cases raised in the period; resolved: cases whose last resolution fell in the
+    period and was not undone by a reopening; closed: resolved cases closed in the period;
+    open now: cases raised and not yet closed, merged, declined or withdrawn; median: of
+    the working days to resolve; satisfaction: share of the period's ratings that were 4–5.
     """
-    return _figures(area, since, _scan(area, since))
+    return _figures(area, _period(since), hidden_facts(area))
 
 
-DAY = dt.timedelta(days=1)
-
-
-def median_days_to_resolve(
-    *, area: Area, since: dt.datetime, resolved: int | None = None
-) -> float | None:
-    """Median of resolved_at − created_at, in calendar days, over the cases resolved in the
-    period; None when none was. ``resolved`` is their number, when already counted.
-
-    The database sorts the durations and hands back only the middle one or two, which
-    works alike on SQLite and PostgreSQL without loading the others.
-    """
-    cases = public_cases(area).filter(resolved_at__gte=since)
-    n = cases.count() if resolved is None else resolved
-    if not n:
-        return None
-    duration = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
-    ordered = cases.annotate(duration=duration).order_by("duration", "pk")
-    middle = list(ordered.values_list("duration", flat=True)[(n - 1) // 2 : n // 2 + 1])
-    if not middle:  # a case was reopened between the count and the sort
-        return None
-    return (sum(middle, dt.timedelta()) / len(middle)) / DAY
-
-
-def satisfaction(*, area: Area, since: dt.datetime) -> tuple[int, int]:
-    """(cases rated in the period, of which rated 4 or 5 stars).
-
-    A case rated twice (unsatisfied, reopened, resolved again, rated again) counts once,
-    with the latest rating it got in the period.
-    """
-    later = Feedback.objects.filter(
-        case=OuterRef("case"), pk__gt=OuterRef("pk"), created_at__gte=since
-    )
-    row = (
-        Feedback.objects.filter(
-            created_at__gte=since,
-            case__area_path__startswith=area.path,
-            case__hidden_from_board=False,
-        )
-        .exclude(Exists(later))
-        .aggregate(rated=Count("pk"), satisfied=Count("pk", filter=Q(rating__gte=4)))
-    )
-    return row["rated"], row["satisfied"]
+def median_days_to_resolve(*, area: Area, since: dt.datetime) -> float | None:
+    """Median working days from raising to resolving (each case to a tenth of a working
+    day) over the public cases resolved in the period; None when none was."""
+    return _median_days(_resolve_histogram(area, _period(since), hidden_facts(area)))
 
 
 @dataclass(frozen=True)
@@ -283,15 +298,41 @@ def _children(area: Area) -> list[Area]:
     return list(children)
 
 
-def _child_counts(children: list[Area], row: dict[str, int]) -> list[ChildArea]:
-    return [ChildArea(area=c, raised=row.get(f"child_{c.pk}")) for c in children]
+def _child_counts(
+    children: Sequence[Area], period: Period, hidden: Sequence[CaseFact]
+) -> list[ChildArea]:
+    """Each child with its public cases raised in the period, from the children's own
+    nodes: one grouped query of their rollup rows."""
+    raised: Counter = Counter(
+        dict(
+            AreaRollup.objects.filter(
+                area_id__in=[c.pk for c in children],
+                unit_id=ALL_UNITS,
+                day__gte=period.start,
+                day__lte=period.end,
+            )
+            .values_list("area_id")
+            .annotate(n=Sum("raised"))
+            .order_by()
+        )
+    )
+    for child in children:
+        raised[child.pk] -= sum(
+            1 for f in hidden if f.raised_day in period and f.area_path.startswith(child.path)
+        )
+    return [ChildArea(area=c, raised=raised[c.pk]) for c in children]
+
+
+def _counted(area: Area, period: Period, hidden: Sequence[CaseFact]) -> list[ChildArea]:
+    children = _children(area)
+    if len(children) > MAX_COUNTED_CHILDREN:
+        return [ChildArea(area=c, raised=None) for c in children]
+    return _child_counts(children, period, hidden)
 
 
 def child_areas(*, area: Area, since: dt.datetime) -> list[ChildArea]:
-    """The areas to drill into, each with its cases raised in the period."""
-    children = _children(area)
-    counted = children if len(children) <= MAX_COUNTED_CHILDREN else []
-    return _child_counts(children, _scan(area, since, counted) if counted else {})
+    """The areas to drill into, each with its public cases raised in the period."""
+    return _counted(area, _period(since), hidden_facts(area))
 
 
 @dataclass(frozen=True)
@@ -303,17 +344,17 @@ class Summary:
 
 
 def summary(*, area: Area, since: dt.datetime) -> Summary:
-    """Everything on an area's board but its case list and map, sharing queries: one pass
-    for the counts, one grouped query of the period's cases, the median and satisfaction.
-    """
-    children = _children(area)
-    row = _scan(area, since, children if len(children) <= MAX_COUNTED_CHILDREN else [])
+    """Everything on an area's board but its case list and map: the figures and the
+    children's counts from the rollups, less the hidden cases (read once), and one grouped
+    query of the period's cases for the breakdowns."""
+    period = _period(since)
+    hidden = hidden_facts(area)
     breakdown = _breakdown(area, since)
     return Summary(
-        figures=_figures(area, since, row),
+        figures=_figures(area, period, hidden),
         by_category=_by_category(breakdown),
         by_status=_by_status(breakdown),
-        children=_child_counts(children, row),
+        children=_counted(area, period, hidden),
     )
 
 

@@ -1,10 +1,16 @@
 """Helpers for the public board's tests: cases with known histories (raised days ago,
 resolved, rated) and a reader for the page's headline figures.
+
+The board reads the rollups that committed case events keep current. A test's transaction
+never commits, so every action called through ``actions`` here delivers its committed
+events when it returns, as it does in production when its request ends.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import re
 
 import pytest
@@ -13,6 +19,24 @@ from django.utils import timezone
 
 from minsheng.cases import actions
 from minsheng.cases.models import Case, Channel
+
+
+@pytest.fixture(autouse=True)
+def committed_actions(monkeypatch, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Each public action of ``actions`` runs its on-commit callbacks (the rollups' receiver
+    among them) when it returns."""
+
+    def delivering(action):  # type: ignore[no-untyped-def]
+        @functools.wraps(action)
+        def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+            with django_capture_on_commit_callbacks(execute=True):
+                return action(*args, **kwargs)
+
+        return run
+
+    for name, value in inspect.getmembers(actions, inspect.isfunction):
+        if not name.startswith("_") and value.__module__ == actions.__name__:
+            monkeypatch.setattr(actions, name, delivering(value))
 
 
 @pytest.fixture
