@@ -505,12 +505,26 @@ def _clusters(
     background: Callable[[], Background] | None,
 ) -> list[HotSpot]:
     """Fetch the candidates' cases (one query), split them by wording, and keep the
-    densest stretch of each group that reaches ``min_count``."""
+    densest stretch of each group that reaches ``min_count``.
+
+    Only the cases on each candidate's densest days are fetched: a busy township holds
+    thousands of open cases in the look-back period, and the burst is on those days."""
     if not found:
         return []
     wanted = Q()
+    spans = {}
     for c in found:
-        wanted |= Q(area_path__startswith=c.path, category_id=c.category_id)
+        first = _day_start(c.start)
+        spans[(c.path, c.category_id)] = (
+            first,
+            _day_start(c.start + window + dt.timedelta(days=1)),
+        )
+        wanted |= Q(
+            area_path__startswith=c.path,
+            category_id=c.category_id,
+            created_at__gte=first,
+            created_at__lt=spans[(c.path, c.category_id)][1],
+        )
     fetched = list(
         visible.filter(wanted)
         .select_related("area", "current_unit", "category")
@@ -519,10 +533,13 @@ def _clusters(
     group_areas = Area.objects.in_bulk([_ids(c.path)[-1] for c in found])
     spots = []
     for c in found:
+        first, end = spans[(c.path, c.category_id)]
         members = [
             case
             for case in fetched
-            if case.area_path.startswith(c.path) and case.category_id == c.category_id
+            if case.area_path.startswith(c.path)
+            and case.category_id == c.category_id
+            and first <= case.created_at < end
         ]
         groups = split_by_text(members, background=background()) if background else [members]
         bursts = [densest_window(g, window) for g in groups]
