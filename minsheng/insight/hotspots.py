@@ -337,14 +337,6 @@ def describe(cases: list[Case], *, titles: int = 3, words: int = 6) -> tuple[lis
 # --- detection ------------------------------------------------------------------------
 
 
-def _scope_path(user: User, area: Area | None) -> str:
-    if area is not None:
-        return area.path
-    if user.is_administrator or user.scope_area_id is None:
-        return "/"
-    return user.scope_area.path
-
-
 def _ids(path: str) -> list[int]:
     return [int(p) for p in path.strip("/").split("/") if p]
 
@@ -380,10 +372,31 @@ class _Candidate:
         return _ids(self.path)[-1]
 
 
+def view_path(user: User) -> str | None:
+    """The area path whose cases ``user`` may read, for the users hot spots are for
+    (administrators: "/"); None for anyone else."""
+    if not may_use_hotspots(user):
+        return None
+    return "/" if user.is_administrator else user.scope_area.path
+
+
 def find_hotspots(
     *,
     user: User,
     area: Area | None = None,
+    **options: object,
+) -> list[HotSpot]:
+    """``find_hotspots_in`` for what ``user`` may see (within ``area`` if given)."""
+    seen = view_path(user)
+    if seen is None:
+        return []
+    return find_hotspots_in(view=seen, area_path=area.path if area else None, **options)  # type: ignore[arg-type]
+
+
+def find_hotspots_in(
+    *,
+    view: str,
+    area_path: str | None = None,
     category: Category | None = None,
     window_days: int = DEFAULT_WINDOW,
     min_count: int = DEFAULT_MIN_COUNT,
@@ -392,8 +405,8 @@ def find_hotspots(
     lookback_days: int = LOOKBACK_DAYS,
     limit: int | None = None,
 ) -> list[HotSpot]:
-    """The hot spots among the open cases ``user`` may see (within ``area`` if given),
-    most unusual first.
+    """The hot spots among the open cases under the area path ``view`` (what a user may
+    see; within ``area_path`` if given), most unusual first.
 
     A village (or community) is a hot spot for a category when at least ``min_count`` of
     its open cases of that category were raised within ``window_days`` × 24 hours during
@@ -411,10 +424,12 @@ def find_hotspots(
     today = today or timezone.localdate()
     window_days = max(1, int(window_days))
     min_count = max(2, int(min_count))
-    scope = _scope_path(user, area)
+    if area_path is not None and not (area_path.startswith(view) or view.startswith(area_path)):
+        return []
+    scope = area_path if area_path is not None and area_path.startswith(view) else view
     since = today - dt.timedelta(days=lookback_days - 1)
     in_view = Case.objects.filter(
-        perms.scope_filter(user),
+        area_path__startswith=view,
         status__in=list(OPEN_STATUSES),
         created_at__gte=_day_start(since),
         created_at__lt=_day_start(today + dt.timedelta(days=1)),
@@ -705,4 +720,8 @@ def coordinate_as_one_case(
             result.refused.append(Refusal(case_id, case.tracking_code, str(exc.message)))
         else:
             result.merged.append(merged)
+    if result.merged:
+        from minsheng.insight.hotspot_snapshots import mark_stale
+
+        mark_stale()
     return result

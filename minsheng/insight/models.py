@@ -242,3 +242,36 @@ class AreaOpen(models.Model):
 
     def __str__(self) -> str:
         return f"area {self.area_id} unit {self.unit_id} {self.raised_day}–{self.ended_day}"
+
+
+class HotspotSnapshot(models.Model):
+    """The hot spots last found for one view (what a user may see, within an area), so a
+    dashboard shows them without searching the open cases on every visit.
+
+    Derived data like the rollups: the worker refreshes a snapshot when a dashboard finds
+    it older than a few minutes, and a page computes it itself only when there is none or
+    it is too old to show (see ``insight.hotspot_snapshots``)."""
+
+    view_path = models.CharField(max_length=255)
+    area_path = models.CharField(max_length=255)  # "" for the whole view
+    window_days = models.SmallIntegerField()
+    min_count = models.SmallIntegerField()
+    computed_at = models.DateTimeField()
+    refresh_requested_at = models.DateTimeField(null=True)
+    # Set when a hot spot was acted on since: shown until the next search, which is asked for.
+    outdated = models.BooleanField(default=False)
+    # The hot spots shown, most unusual first, as plain values (see HotSpotSummary).
+    spots = models.JSONField(default=list)
+    more = models.BooleanField(default=False)
+    seconds = models.FloatField(default=0.0)  # how long the search took
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["view_path", "area_path", "window_days", "min_count"],
+                name="hotspot_snapshot_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"hot spots {self.view_path} {self.area_path} at {self.computed_at}"

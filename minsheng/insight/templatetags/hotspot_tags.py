@@ -8,11 +8,10 @@ from urllib.parse import urlencode
 
 from django import template
 
+from minsheng.insight import hotspot_snapshots as snapshots
 from minsheng.insight import hotspots as hs
 
 register = template.Library()
-
-SHOWN = 5
 
 
 @register.inclusion_tag("insight/_hotspots.html", takes_context=True)
@@ -20,17 +19,21 @@ def hotspot_section(context: template.Context) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
     area = context.get("area")
-    if user is None or not hs.may_use_hotspots(user):
+    if user is None or not user.is_authenticated:
         return {"hidden": True}
-    # One more than shown tells whether to link to the full list, without the cost of
-    # examining every candidate on each dashboard view.
-    spots = hs.find_hotspots(user=user, area=area, limit=SHOWN + 1)
+    # From the last search's snapshot: searching the open cases on every view would take
+    # seconds at region scale (see insight.hotspot_snapshots).
+    section = snapshots.section_for(user, area)
+    if section is None:
+        return {"hidden": True}
     query = {"window": hs.DEFAULT_WINDOW, "min": hs.DEFAULT_MIN_COUNT}
     if area is not None:
         query["area"] = area.pk
     return {
-        "spots": spots[:SHOWN],
-        "more": len(spots) > SHOWN,
+        "spots": section.spots,
+        "more": section.more,
+        "computed_at": section.computed_at,
+        "stale": section.stale,
         "query": urlencode(query),
         "window": hs.DEFAULT_WINDOW,
         "min_count": hs.DEFAULT_MIN_COUNT,

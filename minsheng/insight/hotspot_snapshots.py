@@ -1,0 +1,213 @@
+"""The dashboard's hot-spots section, read from snapshots instead of searched on each visit.
+
+Finding hot spots groups the open cases of the last 30 days in view; at region scale that
+takes seconds, while the dashboard's figures take a tenth of a second. Bursts build up
+over days, so the section shows what the last search found, with its time:
+
+- a snapshot younger than ``FRESH_FOR`` is shown as it is;
+- an older one is still shown, and the worker is asked (once) to search again;
+- with none, or one older than ``SHOW_STALE_FOR`` (no worker running, say), the page
+  searches itself.
+
+Coordinating a hot spot or recording a need from it marks the snapshots stale. The hot
+spots list and each hot spot's page always search live.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from minsheng.accounts.models import User
+from minsheng.directory.models import Area, Category
+from minsheng.insight import hotspots as hs
+from minsheng.insight.models import HotspotSnapshot
+
+logger = logging.getLogger(__name__)
+
+FRESH_FOR = dt.timedelta(minutes=getattr(settings, "MINSHENG_HOTSPOT_SNAPSHOT_MINUTES", 5))
+SHOW_STALE_FOR = dt.timedelta(minutes=30)
+SHOWN = 5  # hot spots on the dashboard; one more is kept to know whether to link to all
+
+
+@dataclass(frozen=True)
+class HotSpotSummary:
+    """What the dashboard shows of a hot spot (the attributes of ``HotSpot`` that
+    ``hotspot_item.html`` reads), restored from a snapshot."""
+
+    key: str
+    area: Area
+    level: str
+    category: Category
+    window_days: int
+    count: int
+    baseline_cases: int
+    surprise: float
+    first_reported: dt.datetime
+    last_reported: dt.datetime
+    titles: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        per_day = max(self.baseline_cases / hs.BASELINE_DAYS, hs.RATE_FLOOR_PER_DAY)
+        return self.count / (per_day * self.window_days)
+
+
+@dataclass(frozen=True)
+class Section:
+    spots: list[HotSpotSummary]
+    more: bool
+    computed_at: dt.datetime
+    stale: bool
+
+
+def _plain(spot: hs.HotSpot) -> dict:
+    return {
+        "key": spot.key,
+        "area": spot.area.pk,
+        "level": spot.level,
+        "category": spot.category.pk,
+        "window_days": spot.window_days,
+        "count": spot.count,
+        "baseline_cases": spot.baseline_cases,
+        "surprise": spot.surprise,
+        "first_reported": spot.first_reported.isoformat(),
+        "last_reported": spot.last_reported.isoformat(),
+        "titles": spot.titles,
+        "words": spot.words,
+    }
+
+
+def _restore(rows: list[dict]) -> list[HotSpotSummary]:
+    areas = Area.objects.in_bulk({r["area"] for r in rows})
+    categories = Category.objects.in_bulk({r["category"] for r in rows})
+    spots = []
+    for r in rows:
+        # An area or category can only be deactivated, never removed; skip it if it is.
+        if r["area"] not in areas or r["category"] not in categories:
+            continue
+        spots.append(
+            HotSpotSummary(
+                key=r["key"],
+                area=areas[r["area"]],
+                level=r["level"],
+                category=categories[r["category"]],
+                window_days=r["window_days"],
+                count=r["count"],
+                baseline_cases=r["baseline_cases"],
+                surprise=r["surprise"],
+                first_reported=parse_datetime(r["first_reported"]),  # type: ignore[arg-type]
+                last_reported=parse_datetime(r["last_reported"]),  # type: ignore[arg-type]
+                titles=r["titles"],
+                words=r["words"],
+            )
+        )
+    return spots
+
+
+def compute_snapshot(
+    *, view_path: str, area_path: str, window_days: int, min_count: int
+) -> HotspotSnapshot:
+    """Search now and store what was found (replacing the view's earlier snapshot)."""
+    started = time.perf_counter()
+    found = hs.find_hotspots_in(
+        view=view_path,
+        area_path=area_path or None,
+        window_days=window_days,
+        min_count=min_count,
+        limit=SHOWN + 1,
+    )
+    values = {
+        "computed_at": timezone.now(),
+        "refresh_requested_at": None,
+        "outdated": False,
+        "spots": [_plain(s) for s in found[:SHOWN]],
+        "more": len(found) > SHOWN,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    key = {
+        "view_path": view_path,
+        "area_path": area_path,
+        "window_days": window_days,
+        "min_count": min_count,
+    }
+    try:
+        with transaction.atomic():
+            snapshot, _created = HotspotSnapshot.objects.update_or_create(**key, defaults=values)
+    except IntegrityError:
+        # Another page or the worker stored the same view's snapshot at the same moment.
+        snapshot = HotspotSnapshot.objects.get(**key)
+    return snapshot
+
+
+def _request_refresh(snapshot: HotspotSnapshot, now: dt.datetime) -> None:
+    """Ask the worker to search again, once per FRESH_FOR however many pages ask."""
+    claimed = (
+        HotspotSnapshot.objects.filter(pk=snapshot.pk)
+        .filter(Q(refresh_requested_at__isnull=True) | Q(refresh_requested_at__lt=now - FRESH_FOR))
+        .update(refresh_requested_at=now)
+    )
+    if claimed:
+        from minsheng.insight.tasks import refresh_hotspots_task
+
+        refresh_hotspots_task.enqueue(snapshot.pk)
+
+
+def section_for(user: User, area: Area | None, *, now: dt.datetime | None = None) -> Section | None:
+    """The hot spots to show ``user`` on the dashboard of ``area`` (None: not for them)."""
+    view = hs.view_path(user)
+    if view is None:
+        return None
+    now = now or timezone.now()
+    key = {
+        "view_path": view,
+        "area_path": area.path if area is not None else "",
+        "window_days": hs.DEFAULT_WINDOW,
+        "min_count": hs.DEFAULT_MIN_COUNT,
+    }
+    snapshot = HotspotSnapshot.objects.filter(**key).first()
+    if snapshot is None or snapshot.computed_at < now - SHOW_STALE_FOR:
+        snapshot = compute_snapshot(**key)
+    elif _stale(snapshot, now):
+        _request_refresh(snapshot, now)
+    return Section(
+        spots=_restore(snapshot.spots),
+        more=snapshot.more,
+        computed_at=snapshot.computed_at,
+        stale=_stale(snapshot, now),
+    )
+
+
+def _stale(snapshot: HotspotSnapshot, now: dt.datetime) -> bool:
+    return snapshot.outdated or snapshot.computed_at < now - FRESH_FOR
+
+
+def refresh(snapshot_id: int) -> str:
+    """The worker's part: search again for a snapshot's view unless it is fresh already."""
+    snapshot = HotspotSnapshot.objects.filter(pk=snapshot_id).first()
+    if snapshot is None:
+        return "gone"
+    if not _stale(snapshot, timezone.now()):
+        return "fresh already"
+    done = compute_snapshot(
+        view_path=snapshot.view_path,
+        area_path=snapshot.area_path,
+        window_days=snapshot.window_days,
+        min_count=snapshot.min_count,
+    )
+    return f"{len(done.spots)} hot spots in {done.seconds:.2f} s"
+
+
+def mark_stale() -> None:
+    """After a hot spot was acted on (its cases merged, a need recorded): every dashboard
+    asks for a new search on its next view, and shows the old one until then."""
+    HotspotSnapshot.objects.filter(outdated=False).update(outdated=True, refresh_requested_at=None)

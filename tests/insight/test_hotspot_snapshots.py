@@ -1,0 +1,103 @@
+"""The dashboard's hot-spots section reads the last search's snapshot: fast views, a new
+search asked of the worker when it is a few minutes old, and stale after acting on one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from minsheng.insight import hotspot_snapshots as snapshots
+from minsheng.insight.models import HotspotSnapshot
+from minsheng.insight.tasks import refresh_hotspots_task
+from tests.insight.test_hotspots import BILL, burst, page
+
+TASK = refresh_hotspots_task.module_path
+
+
+def refreshes_asked() -> list[DBTaskResult]:
+    return list(DBTaskResult.objects.filter(task_path=TASK))
+
+
+def age(minutes: float) -> None:
+    """Pretend every snapshot was searched ``minutes`` ago."""
+    HotspotSnapshot.objects.update(
+        computed_at=timezone.now() - dt.timedelta(minutes=minutes), refresh_requested_at=None
+    )
+
+
+def test_the_first_view_searches_and_later_views_show_the_snapshot(client, county):  # type: ignore[no-untyped-def]
+    burst(county)
+    status, html = page(client, county.admin, "/staff/dashboard/")
+    assert status == 200
+    assert html.count('class="hs-card"') == 1
+    assert "As found at" in html
+    [snapshot] = HotspotSnapshot.objects.all()
+    assert (snapshot.view_path, snapshot.area_path) == ("/", "")
+    assert [s["key"] for s in snapshot.spots] == [f"{county.village.pk}-{county.water.pk}"]
+
+    # A second burst a minute later is not searched for on the next view...
+    burst(county, area=county.other_village, text=BILL)
+    status, html = page(client, county.admin, "/staff/dashboard/")
+    assert html.count('class="hs-card"') == 1
+    assert refreshes_asked() == []
+
+    # ...but once the snapshot is a few minutes old the view asks the worker (once),
+    # still showing what it has, and the worker's search shows both.
+    age(6)
+    status, html = page(client, county.admin, "/staff/dashboard/")
+    assert html.count('class="hs-card"') == 1
+    assert "A new search has been asked for." in html
+    page(client, county.admin, "/staff/dashboard/")
+    [task] = refreshes_asked()
+    assert task.args_kwargs["args"] == [HotspotSnapshot.objects.get().pk]
+
+    assert snapshots.refresh(HotspotSnapshot.objects.get().pk).startswith("2 hot spots")
+    status, html = page(client, county.admin, "/staff/dashboard/")
+    assert html.count('class="hs-card"') == 2
+    assert "A new search has been asked for." not in html
+
+
+def test_a_snapshot_too_old_to_show_is_searched_again_by_the_page(client, county):  # type: ignore[no-untyped-def]
+    page(client, county.supervisor, "/staff/dashboard/")
+    status, html = page(client, county.supervisor, "/staff/dashboard/")
+    assert "No burst of similar open cases right now." in html
+    burst(county)
+    # No worker ran for half an hour: the page does not show a search that old.
+    age(31)
+    status, html = page(client, county.supervisor, "/staff/dashboard/")
+    assert html.count('class="hs-card"') == 1
+    assert refreshes_asked() == []
+
+
+def test_snapshots_are_kept_per_view_so_no_one_sees_another_area(client, county):  # type: ignore[no-untyped-def]
+    burst(county)
+    page(client, county.supervisor, "/staff/dashboard/")
+    # The other township's supervisor has a snapshot of their own, without the burst.
+    status, html = page(client, county.other_supervisor, "/staff/dashboard/")
+    assert "No burst of similar open cases right now." in html
+    assert HotspotSnapshot.objects.count() == 2
+    # Handlers do not see the section at all, and no snapshot is made for them.
+    status, html = page(client, county.handler, "/staff/dashboard/")
+    assert 'id="hotspots"' not in html
+    assert HotspotSnapshot.objects.count() == 2
+
+
+def test_coordinating_a_hot_spot_asks_every_dashboard_for_a_new_search(client, county):  # type: ignore[no-untyped-def]
+    cases = burst(county)
+    page(client, county.supervisor, "/staff/dashboard/")
+    key = f"{county.village.pk}-{county.water.pk}"
+    client.force_login(county.supervisor)
+    response = client.post(
+        f"/staff/hotspots/{key}/coordinate/",
+        {"lead": cases[0].pk, "case": [f"{c.pk}:{c.version}" for c in cases]},
+    )
+    assert response.status_code in (200, 302)
+
+    status, html = page(client, county.supervisor, "/staff/dashboard/")
+    assert "A new search has been asked for." in html
+    [task] = refreshes_asked()
+    snapshots.refresh(task.args_kwargs["args"][0])
+    status, html = page(client, county.supervisor, "/staff/dashboard/")
+    assert "No burst of similar open cases right now." in html
