@@ -31,7 +31,7 @@ from minsheng.cases.models import (
     Status,
     new_tracking_code,
 )
-from minsheng.cases.rules import RATE, may_take
+from minsheng.cases.rules import RATE, may_take, system_may_dispatch
 from minsheng.cases.signals import announce
 from minsheng.cases.transitions import Action, next_status
 from minsheng.cases.validation import (
@@ -323,11 +323,19 @@ def dispatch_case(
     unit: Unit | int,
     note: str = "",
     expected_version: int | None = None,
+    automatic: bool = False,
 ) -> Case:
-    """Send a case to the unit that must handle it; its deadline starts now at that level."""
+    """Send a case to the unit that must handle it; its deadline starts now at that level.
+
+    ``automatic``: the triage auto-dispatcher acting as the system (see
+    ``rules.system_may_dispatch``); no other caller dispatches as the system.
+    """
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
-    _require(may_take(actor.user, case, Action.DISPATCH))
+    if automatic or actor.kind == ActorKind.SYSTEM:
+        _require(system_may_dispatch(actor.kind, case, automatic=automatic))
+    else:
+        _require(may_take(actor.user, case, Action.DISPATCH))
     target = _check_transition(case, Action.DISPATCH)
     unit_obj = _resolve(Unit, unit, field="unit", message=_("Please choose a valid unit."))
     if not unit_obj.is_active:
@@ -341,6 +349,7 @@ def dispatch_case(
         to_status=target,
         note=note,
         unit=unit_obj,
+        data={"automatic": True} if automatic else None,
         changes={
             "current_unit": unit_obj,
             "level": unit_obj.level,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from minsheng.accounts import permissions as perms
 from minsheng.accounts.models import User
-from minsheng.cases.models import Case, Status
+from minsheng.cases.models import ActorKind, Case, Status
 from minsheng.cases.transitions import Action, allowed_actions
 
 # Recording the resident's verdict on a call-back: it closes (Action.CLOSE) or reopens
@@ -54,6 +54,17 @@ def may_take(user: User | None, case: Case, action: str) -> bool:
     if action in (Action.DECLINE, Action.WITHDRAW):
         return triage
     return False
+
+
+def system_may_dispatch(actor_kind: str, case: Case, *, automatic: bool) -> bool:
+    """Whether the system may dispatch this case: only as the triage auto-dispatcher
+    (``automatic=True``, passed by ``minsheng.triage.autodispatch`` alone, after it checked
+    the installation's switch and the models' confidence), and only a new case.
+
+    A case a unit returned or escalated, and any other dispatch by the system, stays with
+    the operators.
+    """
+    return automatic and actor_kind == ActorKind.SYSTEM and case.status == Status.SUBMITTED
 
 
 def permitted_actions(user: User, case: Case) -> list[str]:

@@ -1,9 +1,10 @@
 """Read-only views of the models and their history: changes go through the models page
-and the `triage` command, which measure and record them."""
+and the `triage` command, which measure and record them (automatic dispatch, too, is
+switched on the models page, which logs who did it)."""
 
 from django.contrib import admin
 
-from minsheng.triage.models import ModelChange, SuggestionRecord, TriageModel
+from minsheng.triage.models import ModelChange, SuggestionRecord, TriageModel, TriageSettings
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -35,3 +36,8 @@ class SuggestionRecordAdmin(ReadOnly):
     list_display = ("case", "stage", "mode", "confident", "unit_confident", "followed")
     list_filter = ("stage", "mode", "followed")
     raw_id_fields = ("case",)
+
+
+@admin.register(TriageSettings)
+class TriageSettingsAdmin(ReadOnly):
+    list_display = ("auto_dispatch", "changed_at", "changed_by")

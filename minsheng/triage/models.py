@@ -88,12 +88,17 @@ class ChangeAction(models.TextChoices):
     ROLLED_BACK = "rolled_back", _("rolled back to this version")
     SKIPPED = "skipped", _("not trained")
     FAILED = "failed", _("training failed")
+    # The installation's switch "dispatch automatically when sure" (no model, no kind).
+    AUTO_ON = "auto_on", _("automatic dispatch turned on")
+    AUTO_OFF = "auto_off", _("automatic dispatch turned off")
 
 
 class ModelChange(models.Model):
-    """Who did what to which model, when: the models' own append-only history."""
+    """Who did what to which model, when: the models' own append-only history.
 
-    kind = models.CharField(_("kind"), max_length=16, choices=ModelKind.choices)
+    Turning automatic dispatch on or off is written here too, with an empty kind."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ModelKind.choices, blank=True)
     model = models.ForeignKey(
         TriageModel, null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
     )
@@ -118,6 +123,39 @@ class ModelChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TriageSettings(models.Model):
+    """The installation's triage choices: one row, changed only from the models page.
+
+    Every change is also written to `ModelChange` (who, when); this row is the current
+    state the worker reads. Without the row every choice has its default.
+    """
+
+    ROW = 1
+
+    auto_dispatch = models.BooleanField(_("dispatch automatically when sure"), default=False)
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("triage settings")
+        verbose_name_plural = _("triage settings")
+
+    def __str__(self) -> str:
+        return f"triage settings (automatic dispatch {'on' if self.auto_dispatch else 'off'})"
+
+    @classmethod
+    def current(cls) -> TriageSettings:
+        """The stored row, or an unsaved one with the defaults."""
+        return cls.objects.filter(pk=cls.ROW).first() or cls(pk=cls.ROW)
 
 
 class Stage(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Background retraining: on demand (models page, command) and on the worker's schedule."""
+"""Background work of triage: retraining on demand (models page, command) and on the
+worker's schedule; dispatching a new case by itself when the installation allows it."""
 
 from __future__ import annotations
 
@@ -36,6 +37,15 @@ def retrain_task(
         else f"{o.kind}: not trained ({o.reason})"
         for o in outcomes
     )
+
+
+@task()
+def auto_dispatch_task(case_id: int) -> str:
+    """Dispatch a new case without asking if the switch is on and the models are sure;
+    returns what happened (or why the case was left for the operators)."""
+    from minsheng.triage.autodispatch import auto_dispatch
+
+    return auto_dispatch(case_id).reason
 
 
 def enqueue_retraining_if_due(*, now: dt.datetime | None = None) -> str | None:

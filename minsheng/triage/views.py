@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -15,13 +16,14 @@ from minsheng.accounts.models import Role
 from minsheng.accounts.permissions import area_in_scope
 from minsheng.cases.views import staff_required
 from minsheng.directory.models import Area
-from minsheng.triage import registry
+from minsheng.triage import autodispatch, registry
 from minsheng.triage.models import (
     ModelChange,
     ModelKind,
     Stage,
     SuggestionRecord,
     TriageModel,
+    TriageSettings,
     Trigger,
 )
 from minsheng.triage.suggest import suggest
@@ -122,6 +124,11 @@ def models_page(request: HttpRequest) -> HttpResponse:
         "keyword_followed": keyword_records.filter(followed=True).count(),
         "keyword_total": keyword_records.count(),
         "changes": ModelChange.objects.select_related("actor", "model")[:30],
+        "triage_settings": TriageSettings.current(),
+        "auto_account": autodispatch.account(),
+        # Automatic dispatch needs both learned models; the switch says when it cannot act.
+        "auto_possible": all(k["active"] is not None for k in kinds),
+        "target_precision": f"{settings.MINSHENG_TRIAGE_TARGET_PRECISION * 100:g}%",
         "can_change": request.user.is_administrator,
         "min_examples": kinds[0]["ready"].min_examples,
         "min_labels": kinds[0]["ready"].min_labels,
@@ -164,5 +171,24 @@ def activate(request: HttpRequest, kind: str, version: int) -> HttpResponse:
             request,
             _("Version %(version)s of the %(kind)s model is active.")
             % {"version": row.version, "kind": row.get_kind_display()},
+        )
+    return redirect("triage_models:index")
+
+
+@require_POST
+@staff_required
+def set_auto_dispatch(request: HttpRequest) -> HttpResponse:
+    """Turn "dispatch automatically when sure" on or off (administrators; logged)."""
+    _require_admin(request)
+    choice = request.POST.get("auto_dispatch")
+    if choice not in ("on", "off"):
+        return redirect("triage_models:index")
+    on = choice == "on"
+    if autodispatch.set_enabled(on, actor=request.user, trigger=Trigger.PAGE):
+        messages.success(
+            request,
+            _("Automatic dispatch is on: new cases the models are sure of go to their unit.")
+            if on
+            else _("Automatic dispatch is off: operators dispatch every case."),
         )
     return redirect("triage_models:index")
