@@ -1,7 +1,7 @@
 """Staff pages that print the QR posters: one village, or every village of a township.
 
 Operators, supervisors and administrators print posters for the areas in their scope.
-``?lang=en`` prints an English poster; Chinese is the default.
+``?lang=en`` prints an English poster, ``?lang=ug`` a Uyghur one; Chinese is the default.
 """
 
 from __future__ import annotations

@@ -28,7 +28,10 @@ class Command(BaseCommand):
             "-o", "--output", metavar="DIR", default=".", help="directory to write to (default .)"
         )
         parser.add_argument(
-            "--lang", choices=POSTER_LANGUAGES, default="zh-hans", help="poster language"
+            "--lang",
+            choices=POSTER_LANGUAGES,
+            default="zh-hans",
+            help="poster language: zh-hans (default), en or ug (Uyghur)",
         )
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
