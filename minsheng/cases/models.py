@@ -149,6 +149,13 @@ class Case(models.Model):
                 condition=models.Q(hidden_from_board=True),
                 name="case_hidden_from_board",
             ),
+            # The board's map shows the newest cases that carry a point; without this an
+            # area whose reports have no point would be read through to find none.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(latitude__isnull=False),
+                name="case_located_newest",
+            ),
         ]
 
     def __str__(self) -> str:

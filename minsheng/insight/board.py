@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +35,7 @@ from minsheng.insight.models import (
     AreaHistogram,
     AreaOpen,
     AreaRollup,
+    AreaStatus,
     CaseFact,
 )
 
@@ -225,15 +226,22 @@ class StatusCount:
     count: int
 
 
-def _breakdown(area: Area, since: dt.datetime) -> dict[tuple[str, int], int]:
-    """Cases raised in the period per (status, category), in one grouped query."""
+def _breakdown(
+    area: Area, period: Period, hidden: Sequence[CaseFact]
+) -> dict[tuple[str, int], int]:
+    """Public cases raised in the period per (status now, category), from the area's
+    ``AreaStatus`` rows (about days × categories × statuses of them) less the hidden."""
     rows = (
-        raised_in(area, since)
-        .order_by()
+        AreaStatus.objects.filter(area_id=area.pk, day__gte=period.start, day__lte=period.end)
         .values_list("status", "category_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("n"))
+        .order_by()
     )
-    return {(status, category_id): n for status, category_id, n in rows}
+    counts = Counter({(status, category_id): n for status, category_id, n in rows})
+    for fact in hidden:
+        if fact.raised_day in period:
+            counts[(fact.status, fact.category_id)] -= 1
+    return {key: n for key, n in counts.items() if n > 0}
 
 
 def _by_category(breakdown: dict[tuple[str, int], int]) -> list[CategoryCount]:
@@ -268,12 +276,12 @@ def _by_status(breakdown: dict[tuple[str, int], int]) -> list[StatusCount]:
 
 def counts_by_category(*, area: Area, since: dt.datetime) -> list[CategoryCount]:
     """Cases raised in the period per category, most first."""
-    return _by_category(_breakdown(area, since))
+    return _by_category(_breakdown(area, _period(since), hidden_facts(area)))
 
 
 def counts_by_status(*, area: Area, since: dt.datetime) -> list[StatusCount]:
     """Cases raised in the period by where they stand now, in lifecycle order."""
-    return _by_status(_breakdown(area, since))
+    return _by_status(_breakdown(area, _period(since), hidden_facts(area)))
 
 
 # --- the area tree -----------------------------------------------------------------------
@@ -345,11 +353,11 @@ class Summary:
 
 def summary(*, area: Area, since: dt.datetime) -> Summary:
     """Everything on an area's board but its case list and map: the figures and the
-    children's counts from the rollups, less the hidden cases (read once), and one grouped
-    query of the period's cases for the breakdowns."""
+    children's counts and the breakdowns from the rollups, less the hidden cases (read
+    once)."""
     period = _period(since)
     hidden = hidden_facts(area)
-    breakdown = _breakdown(area, since)
+    breakdown = _breakdown(area, period, hidden)
     return Summary(
         figures=_figures(area, period, hidden),
         by_category=_by_category(breakdown),

@@ -202,6 +202,7 @@ class Facts:
     confirmed: bool = False
     reopened: bool = False
     ended_day: dt.date | None = None
+    status: str = ""  # the case's status now (the public board counts raised cases by it)
     contribution: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -219,6 +220,7 @@ def facts_for_case(
         channel=case.channel,
         raised_at=case.created_at,
         raised_day=local_day(case.created_at),
+        status=case.status,
     )
     contribution: dict[str, Counter] = defaultdict(Counter)
 

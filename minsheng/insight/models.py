@@ -21,6 +21,8 @@ unit. A county's figures for 90 days are then about 90 rows, whatever the number
   and percentiles are exact without reading the cases.
 - ``AreaOpen``: cases per (node, day raised, day ended), so the backlog at any date and its
   ages come from a few rows.
+- ``AreaStatus``: cases per (node, day raised, category, status now), for the public board.
+- ``OpenRaised``: open cases per (area path, category, day raised), for the hot spots.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class CaseFact(models.Model):
     confirmed = models.BooleanField(default=False)
     reopened = models.BooleanField(default=False)
     ended_day = models.DateField(null=True)
+    status = models.CharField(max_length=16, default="")
     # The case's contribution to DailyRollup: {"2026-10-01": {"raised": 1, …}, …}.
     contribution = models.JSONField(default=dict)
 
@@ -242,6 +245,52 @@ class AreaOpen(models.Model):
 
     def __str__(self) -> str:
         return f"area {self.area_id} unit {self.unit_id} {self.raised_day}–{self.ended_day}"
+
+
+class AreaStatus(models.Model):
+    """Cases per node, day raised, category and status now: the public board's breakdown
+    of a period's cases without grouping them."""
+
+    day = models.DateField()
+    area_id = models.IntegerField()
+    category_id = models.IntegerField()
+    status = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_id", "day", "category_id", "status"], name="area_status_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} area {self.area_id} category {self.category_id} {self.status}"
+
+
+class OpenRaised(models.Model):
+    """Open cases per (area path, category, day raised): where hot spots look for bursts,
+    so finding them does not group the open cases of a whole region."""
+
+    area_path = models.CharField(max_length=255)
+    category_id = models.IntegerField()
+    day = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_path", "category_id", "day"], name="open_raised_key"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["day", "area_path"], include=["category_id", "n"], name="open_raised_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_path} category {self.category_id}: {self.n}"
 
 
 class HotspotSnapshot(models.Model):

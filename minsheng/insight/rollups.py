@@ -38,8 +38,10 @@ from minsheng.insight.models import (
     AreaOpen,
     AreaRaised,
     AreaRollup,
+    AreaStatus,
     CaseFact,
     DailyRollup,
+    OpenRaised,
 )
 
 logger = logging.getLogger(__name__)
@@ -74,6 +76,7 @@ def _fact_row(facts: Facts) -> CaseFact:
         confirmed=facts.confirmed,
         reopened=facts.reopened,
         ended_day=facts.ended_day,
+        status=facts.status,
         contribution=facts.contribution,
     )
 
@@ -140,6 +143,8 @@ class NodeDeltas:
     raised: Counter = field(default_factory=Counter)
     histogram: Counter = field(default_factory=Counter)
     open: Counter = field(default_factory=Counter)
+    open_raised: Counter = field(default_factory=Counter)
+    status: Counter = field(default_factory=Counter)
 
 
 def area_nodes(area_path: str) -> list[int]:
@@ -163,6 +168,8 @@ def node_deltas(facts: Facts | CaseFact, deltas: NodeDeltas, sign: int = 1) -> N
                 deltas.raised[key] += sign * counts["raised"]
     raised_day = _iso(facts.raised_day)
     ended_day = _iso(facts.ended_day or NOT_ENDED)
+    for area_id in areas:
+        deltas.status[(raised_day, area_id, facts.category_id, facts.status)] += sign
     for area_id, unit_id in nodes:
         if facts.response_tenths is not None:
             key = (raised_day, area_id, unit_id, RESPONSE, facts.response_tenths)
@@ -171,6 +178,8 @@ def node_deltas(facts: Facts | CaseFact, deltas: NodeDeltas, sign: int = 1) -> N
             key = (_iso(facts.resolved_day), area_id, unit_id, RESOLVE, facts.resolve_tenths)
             deltas.histogram[key] += sign
         deltas.open[(area_id, unit_id, raised_day, ended_day)] += sign
+    if facts.ended_day is None:
+        deltas.open_raised[(facts.area_path, facts.category_id, raised_day)] += sign
 
 
 def _iso(day: dt.date | str) -> str:
@@ -209,6 +218,18 @@ def _apply_node_deltas(deltas: NodeDeltas) -> None:
         ("area_id", "unit_id", "raised_day", "ended_day"),
         ("n",),
         [(k[0], k[1], _date(k[2]), _date(k[3]), n) for k, n in deltas.open.items() if n],
+    )
+    _upsert_add(
+        AreaStatus,
+        ("day", "area_id", "category_id", "status"),
+        ("n",),
+        [(_date(k[0]), *k[1:], n) for k, n in deltas.status.items() if n],
+    )
+    _upsert_add(
+        OpenRaised,
+        ("area_path", "category_id", "day"),
+        ("n",),
+        [(k[0], k[1], _date(k[2]), n) for k, n in deltas.open_raised.items() if n],
     )
 
 
@@ -270,7 +291,7 @@ def _daily_rows(totals: dict[Key, Counter]) -> list[DailyRollup]:
 
 # Only what facts_for_case reads, so a rebuild of millions of cases loads no free text.
 CASE_FIELDS = ("pk", "area_id", "area_path", "current_unit_id", "category_id", "channel",
-               "created_at", "deadline")  # fmt: skip
+               "created_at", "deadline", "status")  # fmt: skip
 EVENT_FIELDS = ("pk", "case_id", "kind", "is_public", "actor_kind", "created_at")
 
 
@@ -370,7 +391,7 @@ def _vacuum_nodes() -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        for model in (AreaRollup, AreaRaised, AreaHistogram, AreaOpen):
+        for model in (AreaRollup, AreaRaised, AreaHistogram, AreaOpen, AreaStatus, OpenRaised):
             cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
@@ -396,6 +417,13 @@ def _node_map(cursor) -> None:  # type: ignore[no-untyped-def]
         )
 
 
+OPEN_RAISED_SQL = (
+    "INSERT INTO insight_openraised (area_path, category_id, day, n) "
+    "SELECT area_path, category_id, raised_day, COUNT(*) FROM insight_casefact "
+    "WHERE ended_day IS NULL GROUP BY area_path, category_id, raised_day"
+)
+
+
 def rebuild_nodes() -> None:
     """Add the node tables up again from DailyRollup and CaseFact (what ``node_deltas``
     adds case by case, summed per node in the database)."""
@@ -405,9 +433,11 @@ def rebuild_nodes() -> None:
     sums = ", ".join(f"SUM(r.{qn(name)})" for name in COUNTERS)
     rollup, raised = AreaRollup._meta.db_table, AreaRaised._meta.db_table
     histogram, open_ = AreaHistogram._meta.db_table, AreaOpen._meta.db_table
+    status, open_raised = AreaStatus._meta.db_table, OpenRaised._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in (rollup, raised, histogram, open_):
+        for table in (rollup, raised, histogram, open_, status, open_raised):
             cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(OPEN_RAISED_SQL)
         _node_map(cursor)
         m = _NODE_MAP
         cursor.execute(
@@ -463,6 +493,11 @@ def rebuild_nodes() -> None:
             "GROUP BY 1, 2, 3, 4",
             [NOT_ENDED],
         )
+        cursor.execute(
+            f"INSERT INTO {status} (day, area_id, category_id, status, n) "
+            f"SELECT f.raised_day, m.node_id, f.category_id, f.status, COUNT(*) "
+            f"FROM {facts} f JOIN {m} m ON m.area_id = f.area_id GROUP BY 1, 2, 3, 4"
+        )
         cursor.execute(f"DROP TABLE {_NODE_MAP}")
 
 
@@ -499,7 +534,7 @@ GROUP BY e.case_id;
 
 CREATE TEMPORARY TABLE rb_case AS
 SELECT c.id AS case_id, c.area_id, c.area_path, coalesce(c.current_unit_id, 0) AS unit_id,
-    c.category_id, c.channel, c.created_at, c.deadline,
+    c.category_id, c.channel, c.created_at, c.deadline, c.status,
     (c.created_at AT TIME ZONE %(tz)s)::date AS raised_day,
     CASE WHEN a.first_response IS NOT NULL THEN greatest(0,
         floor(extract(epoch FROM a.first_response - c.created_at)))::bigint END
@@ -573,14 +608,14 @@ HAVING sum(n) <> 0;
 
 INSERT INTO insight_casefact (case_id, area_id, area_path, unit_id, category_id, channel,
     raised_day, raised_at, response_seconds, response_tenths, resolved_day, resolve_days,
-    resolve_tenths, on_time, confirmed, reopened, ended_day, contribution)
+    resolve_tenths, on_time, confirmed, reopened, ended_day, status, contribution)
 SELECT f.case_id, f.area_id, f.area_path, f.unit_id, f.category_id, f.channel, f.raised_day,
     f.created_at, f.response_seconds, f.response_tenths, f.resolved_day,
     CASE WHEN f.resolved_day IS NOT NULL THEN f.resolve_days END,
     CASE WHEN f.resolved_day IS NOT NULL THEN floor(f.resolve_days * 10 + 0.5)::int END,
     coalesce(f.on_time AND f.resolved_day IS NOT NULL, false),
     coalesce(f.confirmed AND f.resolved_day IS NOT NULL, false), f.reopened, f.ended_day,
-    coalesce(j.contribution, '{{}}'::jsonb)
+    f.status, coalesce(j.contribution, '{{}}'::jsonb)
 FROM rb_fact f
 LEFT JOIN (
     SELECT case_id, jsonb_object_agg(day::text, counts) AS contribution FROM (

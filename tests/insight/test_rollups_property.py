@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from minsheng.cases import actions
 from minsheng.cases.errors import CaseError
+from minsheng.cases.models import OPEN_STATUSES, Case
 from minsheng.insight.indicators import (
     Period,
     Scope,
@@ -23,7 +25,9 @@ from minsheng.insight.models import (
     AreaOpen,
     AreaRaised,
     AreaRollup,
+    AreaStatus,
     DailyRollup,
+    OpenRaised,
 )
 from minsheng.insight.rollups import rebuild
 from tests.insight.kpi_support import TZ, at  # noqa: F401 - the fixture
@@ -84,6 +88,8 @@ def _rollup_table() -> set[tuple]:
         (AreaRaised, ("day", "area_id", "unit_id", "category_id", "channel"), ("raised",)),
         (AreaHistogram, ("day", "area_id", "unit_id", "metric", "value"), ("n",)),
         (AreaOpen, ("area_id", "unit_id", "raised_day", "ended_day"), ("n",)),
+        (AreaStatus, ("day", "area_id", "category_id", "status"), ("n",)),
+        (OpenRaised, ("area_path", "category_id", "day"), ("n",)),
     )
     return {
         (model.__name__, *row)
@@ -135,6 +141,18 @@ def test_figures_from_rollups_equal_figures_from_the_timeline(county, at, start,
                 assert figures_from_rollups(scope, period) == figures_from_timeline(
                     scope, period
                 ), (scope, period)
+        # The hot spots' open cases per area, category and day raised: as counted directly.
+        open_now = Counter(
+            (c.area_path, c.category_id, local_day(c.created_at))
+            for c in Case.objects.filter(status__in=OPEN_STATUSES)
+        )
+        assert {
+            (path, category_id, day): n
+            for path, category_id, day, n in OpenRaised.objects.values_list(
+                "area_path", "category_id", "day", "n"
+            )
+            if n
+        } == dict(open_now)
         kept_current = _rollup_table()
         rebuild()
         assert _rollup_table() == kept_current

@@ -1,16 +1,9 @@
-"""Fill the node tables and the rounded times of the facts for cases that existed before
-0002: the rollups are derived data, so the rebuild recomputes them from the timelines."""
+"""Once filled the node tables and the rounded times of the facts for cases that existed
+before 0002. The rebuild runs the current code, which writes tables and columns added
+later, so it moved to the newest migration that changes the rollups (0007); this one is
+kept, empty, so the migration history stays the same."""
 
 from django.db import migrations
-
-
-def rebuild_rollups(apps, schema_editor):  # type: ignore[no-untyped-def]
-    Case = apps.get_model("cases", "Case")
-    if not Case.objects.exists():
-        return
-    from minsheng.insight.rollups import rebuild
-
-    rebuild()
 
 
 class Migration(migrations.Migration):
@@ -19,4 +12,4 @@ class Migration(migrations.Migration):
         ("cases", "0003_board_visibility"),
     ]
 
-    operations = [migrations.RunPython(rebuild_rollups, migrations.RunPython.noop)]
+    operations: list = []

@@ -4,29 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insight', '0004_fill_node_rollups'),
+        ("insight", "0004_fill_node_rollups"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HotspotSnapshot',
+            name="HotspotSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('view_path', models.CharField(max_length=255)),
-                ('area_path', models.CharField(max_length=255)),
-                ('window_days', models.SmallIntegerField()),
-                ('min_count', models.SmallIntegerField()),
-                ('computed_at', models.DateTimeField()),
-                ('refresh_requested_at', models.DateTimeField(null=True)),
-                ('outdated', models.BooleanField(default=False)),
-                ('spots', models.JSONField(default=list)),
-                ('more', models.BooleanField(default=False)),
-                ('seconds', models.FloatField(default=0.0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("view_path", models.CharField(max_length=255)),
+                ("area_path", models.CharField(max_length=255)),
+                ("window_days", models.SmallIntegerField()),
+                ("min_count", models.SmallIntegerField()),
+                ("computed_at", models.DateTimeField()),
+                ("refresh_requested_at", models.DateTimeField(null=True)),
+                ("outdated", models.BooleanField(default=False)),
+                ("spots", models.JSONField(default=list)),
+                ("more", models.BooleanField(default=False)),
+                ("seconds", models.FloatField(default=0.0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('view_path', 'area_path', 'window_days', 'min_count'), name='hotspot_snapshot_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("view_path", "area_path", "window_days", "min_count"),
+                        name="hotspot_snapshot_key",
+                    )
+                ],
             },
         ),
     ]

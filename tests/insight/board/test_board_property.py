@@ -5,6 +5,7 @@ cases' timelines under the dashboard's definitions."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.db import transaction
 from django.utils import timezone
@@ -92,6 +93,16 @@ def test_board_figures_equal_a_direct_count_of_the_public_cases(  # noqa: PLR091
                         area,
                         period,
                     )
+                    # Status now × category of the cases raised in the period.
+                    raised = Case.objects.filter(
+                        area_path__startswith=area.path,
+                        hidden_from_board=False,
+                        created_at__gte=since,
+                    )
+                    breakdown = board._breakdown(area, period, board.hidden_facts(area))
+                    assert breakdown == dict(
+                        Counter(raised.values_list("status", "category_id"))
+                    ), (area, period)
                 children = board.child_areas(area=county.county, since=since)
                 assert {c.area.pk: c.raised for c in children} == {
                     c.area.pk: _direct(c.area, period).raised for c in children
