@@ -167,6 +167,8 @@ MINSHENG_SWEEP_INTERVAL = int(os.environ.get("MINSHENG_SWEEP_INTERVAL", "300"))
 MINSHENG_AUTO_CLOSE_DAYS = int(os.environ.get("MINSHENG_AUTO_CLOSE_DAYS", "7"))
 # Possible duplicates of a case: open cases raised within this many days of it.
 MINSHENG_DUPLICATE_WINDOW_DAYS = int(os.environ.get("MINSHENG_DUPLICATE_WINDOW_DAYS", "30"))
+# The dashboard's hot spots are searched again by the worker once this many minutes old.
+MINSHENG_HOTSPOT_SNAPSHOT_MINUTES = int(os.environ.get("MINSHENG_HOTSPOT_SNAPSHOT_MINUTES", "5"))
 # Triage suggestions: the worker retrains the models this often (hours; 0 = only on
 # demand). Suggestions switch from the category keywords to the learned model once at
 # least MIN_LABELS categories have MIN_EXAMPLES dispatched cases each.
