@@ -49,7 +49,7 @@ from minsheng.triage.models import (
     TriageSettings,
     Trigger,
 )
-from minsheng.triage.suggest import LEARNED, TriageSuggestion, suggest
+from minsheng.triage.suggest import LEARNED, TriageSuggestion, save_record, suggest
 
 logger = logging.getLogger(__name__)
 
@@ -189,21 +189,7 @@ def _percent(probability: float) -> str:
 
 def _record(case: Case, result: TriageSuggestion, unit: Unit) -> SuggestionRecord:
     """The dispatch-stage record, as the operators' choices are recorded: followed."""
-    record = result.as_record()
-    return SuggestionRecord.objects.create(
-        case=case,
-        stage=Stage.DISPATCH,
-        category_model_id=record["category_model_id"],
-        unit_model_id=record["unit_model_id"],
-        mode=record["mode"],
-        categories=record["categories"],
-        units=record["units"],
-        confident=record["confident"],
-        unit_confident=record["unit_confident"],
-        chosen_category=case.category,
-        chosen_unit=unit,
-        followed=True,
-    )
+    return save_record(case, result, stage=Stage.DISPATCH, unit_id=unit.pk, followed=True)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from minsheng.cases.models import ActorKind, EventKind
 from minsheng.cases.signals import case_event_committed
 from minsheng.triage.autodispatch import is_enabled
 from minsheng.triage.models import Stage, SuggestionRecord
-from minsheng.triage.suggest import suggest
+from minsheng.triage.suggest import save_record, suggest
 from minsheng.triage.tasks import auto_dispatch_task
 
 logger = logging.getLogger(__name__)
@@ -63,19 +63,11 @@ def _record(event, stage: str) -> SuggestionRecord:  # type: ignore[no-untyped-d
         followed = None if top_category is None else top_category == case.category.code
     else:
         followed = None if top_unit is None else top_unit == event.unit_id
-    record = result.as_record()
-    return SuggestionRecord.objects.create(
-        case=case,
+    return save_record(
+        case,
+        result,
         stage=stage,
-        created_at=event.created_at,
-        category_model_id=record["category_model_id"],
-        unit_model_id=record["unit_model_id"],
-        mode=record["mode"],
-        categories=record["categories"],
-        units=record["units"],
-        confident=record["confident"],
-        unit_confident=record["unit_confident"],
-        chosen_category=case.category,
-        chosen_unit_id=event.unit_id if stage == Stage.DISPATCH else None,
+        unit_id=event.unit_id if stage == Stage.DISPATCH else None,
         followed=followed,
+        created_at=event.created_at,
     )

@@ -9,15 +9,17 @@ as the category is.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.cases.models import Case
 from minsheng.directory.models import Area, Category, Unit
 from minsheng.directory.selectors import route_case
 from minsheng.triage import registry
 from minsheng.triage.keywords import keyword_suggestion
-from minsheng.triage.models import ModelKind
+from minsheng.triage.models import ModelKind, SuggestionRecord
 from minsheng.triage.training import area_name, case_text, unit_text
 
 LEARNED = "learned"
@@ -146,3 +148,34 @@ def _suggest_units(
         and route_case(category=first, area=area) == result.units[0].obj  # type: ignore[arg-type]
     )
     result.unit_source = "routing"
+
+
+def save_record(
+    case: Case,
+    result: TriageSuggestion,
+    *,
+    stage: str,
+    unit_id: int | None,
+    followed: bool | None,
+    created_at: dt.datetime | None = None,
+) -> SuggestionRecord:
+    """What was suggested for ``case`` at ``stage`` and what the operator (or the
+    automatic dispatch) chose: the follow rate per model version is read from these."""
+    record = result.as_record()
+    fields = {
+        "case": case,
+        "stage": stage,
+        "category_model_id": record["category_model_id"],
+        "unit_model_id": record["unit_model_id"],
+        "mode": record["mode"],
+        "categories": record["categories"],
+        "units": record["units"],
+        "confident": record["confident"],
+        "unit_confident": record["unit_confident"],
+        "chosen_category": case.category,
+        "chosen_unit_id": unit_id,
+        "followed": followed,
+    }
+    if created_at is not None:
+        fields["created_at"] = created_at
+    return SuggestionRecord.objects.create(**fields)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import zlib
 from collections import Counter
@@ -27,24 +26,15 @@ from PIL import Image
 from minsheng.intake import posters, rtl
 from minsheng.intake.models import AreaSmsCode
 from minsheng.intake.posters import render_posters
+from tests.intake.test_posters import (  # noqa: F401 - poster_settings is an autouse fixture
+    PUBLIC_URL,
+    needs_pdftoppm,
+    needs_pdftotext,
+    poster_settings,
+)
 
-PUBLIC_URL = "https://minsheng.example.org"
 PAGE_W = 595.2756
 MARGIN = 40
-
-needs_pdftotext = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed"
-)
-needs_pdftoppm = pytest.mark.skipif(
-    shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed"
-)
-
-
-@pytest.fixture(autouse=True)
-def poster_settings(settings):  # type: ignore[no-untyped-def]
-    settings.MINSHENG_PUBLIC_URL = PUBLIC_URL
-    settings.MINSHENG_HOTLINE = "0991-12345"
-    settings.MINSHENG_SMS_NUMBER = "10690001"
 
 
 @pytest.fixture
