@@ -88,24 +88,32 @@ def project_url(spot: hs.HotSpot) -> str | None:
     )
 
 
+LIST_SHOWN = 30
+
+
 @staff_required
 def hotspot_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     _require_hotspot_user(user)
     filters = _filters(request, user)
+    # The most unusual only: at region scale there can be hundreds of candidates, and
+    # reading every one's cases takes minutes.
     spots = hs.find_hotspots(
         user=user,
         area=filters.area,
         window_days=filters.window,
         min_count=filters.min_count,
         by_text=filters.by_text,
+        limit=LIST_SHOWN + 1,
     )
     return render(
         request,
         "insight/hotspots.html",
         {
             "nav": "hotspots",
-            "spots": spots,
+            "spots": spots[:LIST_SHOWN],
+            "more": len(spots) > LIST_SHOWN,
+            "shown": LIST_SHOWN,
             "filters": filters,
             "windows": hs.WINDOWS,
             "lookback_days": hs.LOOKBACK_DAYS,

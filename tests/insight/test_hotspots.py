@@ -284,3 +284,19 @@ def test_the_odds_of_a_burst_follow_the_poisson_tail():
     assert hs.poisson_tail(1, 2.0) == pytest.approx(1 - 2.718281828**-2)
     # Twelve reports where one in 150 days is usual: about 0.02^12 / 12!.
     assert hs.poisson_tail(12, 0.02) == pytest.approx(0.02**12 / 479001600, rel=0.01)
+
+
+def test_the_list_shows_the_most_unusual_and_says_when_there_are_more(client, county, monkeypatch):  # type: ignore[no-untyped-def]
+    from minsheng.insight import hotspot_views
+
+    burst(county)  # twelve in three days: the more unusual
+    burst(county, n=4, area=county.other_village, text=BILL)
+    status, html = page(client, county.admin, "/staff/hotspots/")
+    assert html.count('class="hs-card"') == 2
+    assert "most unusual are shown" not in html
+
+    monkeypatch.setattr(hotspot_views, "LIST_SHOWN", 1)
+    status, html = page(client, county.admin, "/staff/hotspots/")
+    assert html.count('class="hs-card"') == 1
+    assert county.village.name in html and county.other_village.name not in html
+    assert "Only the 1 most unusual are shown." in html
