@@ -88,7 +88,7 @@ def project_url(spot: hs.HotSpot) -> str | None:
     )
 
 
-LIST_SHOWN = 30
+LIST_SHOWN = 20
 
 
 @staff_required
