@@ -9,8 +9,9 @@ over days, so the section shows what the last search found, with its time:
 - with none, or one older than ``SHOW_STALE_FOR`` (no worker running, say), the page
   searches itself.
 
-Coordinating a hot spot or recording a need from it marks the snapshots stale. The hot
-spots list and each hot spot's page always search live.
+The hot spots list with its default wording split reads its own snapshot the same way
+(more hot spots kept); with the split turned off, and on each hot spot's page, the search
+runs at that moment. Coordinating a hot spot marks the snapshots stale.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ logger = logging.getLogger(__name__)
 
 FRESH_FOR = dt.timedelta(minutes=getattr(settings, "MINSHENG_HOTSPOT_SNAPSHOT_MINUTES", 5))
 SHOW_STALE_FOR = dt.timedelta(minutes=30)
-SHOWN = 5  # hot spots on the dashboard; one more is kept to know whether to link to all
+SHOWN = 5  # hot spots on the dashboard
+LIST_SHOWN = 20  # on the hot spots list (its default filters read a snapshot too)
 
 
 @dataclass(frozen=True)
@@ -115,23 +117,25 @@ def _restore(rows: list[dict]) -> list[HotSpotSummary]:
 
 
 def compute_snapshot(
-    *, view_path: str, area_path: str, window_days: int, min_count: int
+    *, view_path: str, area_path: str, window_days: int, min_count: int, size: int = SHOWN
 ) -> HotspotSnapshot:
-    """Search now and store what was found (replacing the view's earlier snapshot)."""
+    """Search now for the ``size`` most unusual hot spots and store them (replacing the
+    view's earlier snapshot of that size); one more is looked for, to know whether there
+    are more."""
     started = time.perf_counter()
     found = hs.find_hotspots_in(
         view=view_path,
         area_path=area_path or None,
         window_days=window_days,
         min_count=min_count,
-        limit=SHOWN + 1,
+        limit=size + 1,
     )
     values = {
         "computed_at": timezone.now(),
         "refresh_requested_at": None,
         "outdated": False,
-        "spots": [_plain(s) for s in found[:SHOWN]],
-        "more": len(found) > SHOWN,
+        "spots": [_plain(s) for s in found[:size]],
+        "more": len(found) > size,
         "seconds": round(time.perf_counter() - started, 3),
     }
     key = {
@@ -139,6 +143,7 @@ def compute_snapshot(
         "area_path": area_path,
         "window_days": window_days,
         "min_count": min_count,
+        "size": size,
     }
     try:
         with transaction.atomic():
@@ -162,8 +167,17 @@ def _request_refresh(snapshot: HotspotSnapshot, now: dt.datetime) -> None:
         refresh_hotspots_task.enqueue(snapshot.pk)
 
 
-def section_for(user: User, area: Area | None, *, now: dt.datetime | None = None) -> Section | None:
-    """The hot spots to show ``user`` on the dashboard of ``area`` (None: not for them)."""
+def section_for(
+    user: User,
+    area: Area | None,
+    *,
+    window_days: int = hs.DEFAULT_WINDOW,
+    min_count: int = hs.DEFAULT_MIN_COUNT,
+    size: int = SHOWN,
+    now: dt.datetime | None = None,
+) -> Section | None:
+    """The ``size`` most unusual hot spots to show ``user`` within ``area`` (the dashboard's
+    section, or the list with these settings), from the snapshot; None: not for them."""
     view = hs.view_path(user)
     if view is None:
         return None
@@ -171,8 +185,9 @@ def section_for(user: User, area: Area | None, *, now: dt.datetime | None = None
     key = {
         "view_path": view,
         "area_path": area.path if area is not None else "",
-        "window_days": hs.DEFAULT_WINDOW,
-        "min_count": hs.DEFAULT_MIN_COUNT,
+        "window_days": window_days,
+        "min_count": min_count,
+        "size": size,
     }
     snapshot = HotspotSnapshot.objects.filter(**key).first()
     if snapshot is None or snapshot.computed_at < now - SHOW_STALE_FOR:
@@ -203,6 +218,7 @@ def refresh(snapshot_id: int) -> str:
         area_path=snapshot.area_path,
         window_days=snapshot.window_days,
         min_count=snapshot.min_count,
+        size=snapshot.size,
     )
     return f"{len(done.spots)} hot spots in {done.seconds:.2f} s"
 

@@ -23,6 +23,7 @@ from minsheng.cases.rules import permitted_actions
 from minsheng.cases.transitions import Action
 from minsheng.cases.views import staff_required
 from minsheng.directory.models import Area
+from minsheng.insight import hotspot_snapshots as snapshots
 from minsheng.insight import hotspots as hs
 
 
@@ -88,32 +89,46 @@ def project_url(spot: hs.HotSpot) -> str | None:
     )
 
 
-LIST_SHOWN = 20
-
-
 @staff_required
 def hotspot_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     _require_hotspot_user(user)
     filters = _filters(request, user)
     # The most unusual only: at region scale there can be hundreds of candidates, and
-    # reading every one's cases takes minutes.
-    spots = hs.find_hotspots(
-        user=user,
-        area=filters.area,
-        window_days=filters.window,
-        min_count=filters.min_count,
-        by_text=filters.by_text,
-        limit=LIST_SHOWN + 1,
-    )
+    # reading every one's cases takes minutes. With the wording split (the default) the
+    # page reads the last search's snapshot for these settings, as the dashboard does.
+    found_at, stale = None, False
+    if filters.by_text:
+        section = snapshots.section_for(
+            user,
+            filters.area,
+            window_days=filters.window,
+            min_count=filters.min_count,
+            size=snapshots.LIST_SHOWN,
+        )
+        assert section is not None  # _require_hotspot_user let only hot-spot users in
+        spots, more = section.spots, section.more
+        found_at, stale = section.computed_at, section.stale
+    else:
+        found = hs.find_hotspots(
+            user=user,
+            area=filters.area,
+            window_days=filters.window,
+            min_count=filters.min_count,
+            by_text=False,
+            limit=snapshots.LIST_SHOWN + 1,
+        )
+        spots, more = found[: snapshots.LIST_SHOWN], len(found) > snapshots.LIST_SHOWN
     return render(
         request,
         "insight/hotspots.html",
         {
             "nav": "hotspots",
-            "spots": spots[:LIST_SHOWN],
-            "more": len(spots) > LIST_SHOWN,
-            "shown": LIST_SHOWN,
+            "spots": spots,
+            "more": more,
+            "shown": snapshots.LIST_SHOWN,
+            "computed_at": found_at,
+            "stale": stale,
             "filters": filters,
             "windows": hs.WINDOWS,
             "lookback_days": hs.LOOKBACK_DAYS,

@@ -305,6 +305,8 @@ class HotspotSnapshot(models.Model):
     area_path = models.CharField(max_length=255)  # "" for the whole view
     window_days = models.SmallIntegerField()
     min_count = models.SmallIntegerField()
+    # How many hot spots the search kept: a few for the dashboard, more for the list.
+    size = models.SmallIntegerField(default=5)
     computed_at = models.DateTimeField()
     refresh_requested_at = models.DateTimeField(null=True)
     # Set when a hot spot was acted on since: shown until the next search, which is asked for.
@@ -317,7 +319,7 @@ class HotspotSnapshot(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["view_path", "area_path", "window_days", "min_count"],
+                fields=["view_path", "area_path", "window_days", "min_count", "size"],
                 name="hotspot_snapshot_key",
             )
         ]

@@ -101,3 +101,24 @@ def test_coordinating_a_hot_spot_asks_every_dashboard_for_a_new_search(client, c
     snapshots.refresh(task.args_kwargs["args"][0])
     status, html = page(client, county.supervisor, "/staff/dashboard/")
     assert "No burst of similar open cases right now." in html
+
+
+def test_the_list_reads_its_own_snapshot_and_searches_live_without_the_split(client, county):  # type: ignore[no-untyped-def]
+    burst(county)
+    status, html = page(client, county.admin, "/staff/hotspots/")
+    assert status == 200 and html.count('class="hs-card"') == 1
+    assert "As found at" in html
+    burst(county, area=county.other_village, text=BILL)
+    # The same settings: the snapshot, until it is a few minutes old.
+    status, html = page(client, county.admin, "/staff/hotspots/")
+    assert html.count('class="hs-card"') == 1
+    # Other settings are their own snapshot, searched now.
+    status, html = page(client, county.admin, "/staff/hotspots/?window=7&min=3")
+    assert html.count('class="hs-card"') == 2
+    # Without the wording split the list searches at once and says no time.
+    status, html = page(client, county.admin, "/staff/hotspots/?text=0")
+    assert html.count('class="hs-card"') == 2
+    assert "As found at" not in html
+    # The dashboard keeps its own, smaller snapshot.
+    page(client, county.admin, "/staff/dashboard/")
+    assert sorted(HotspotSnapshot.objects.values_list("size", flat=True)) == [5, 20, 20]

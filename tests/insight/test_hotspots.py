@@ -287,7 +287,7 @@ def test_the_odds_of_a_burst_follow_the_poisson_tail():
 
 
 def test_the_list_shows_the_most_unusual_and_says_when_there_are_more(client, county, monkeypatch):  # type: ignore[no-untyped-def]
-    from minsheng.insight import hotspot_views
+    from minsheng.insight import hotspot_snapshots
 
     burst(county)  # twelve in three days: the more unusual
     burst(county, n=4, area=county.other_village, text=BILL)
@@ -295,7 +295,7 @@ def test_the_list_shows_the_most_unusual_and_says_when_there_are_more(client, co
     assert html.count('class="hs-card"') == 2
     assert "most unusual are shown" not in html
 
-    monkeypatch.setattr(hotspot_views, "LIST_SHOWN", 1)
+    monkeypatch.setattr(hotspot_snapshots, "LIST_SHOWN", 1)
     status, html = page(client, county.admin, "/staff/hotspots/")
     assert html.count('class="hs-card"') == 1
     assert county.village.name in html and county.other_village.name not in html
