@@ -122,3 +122,21 @@ def test_benchmark_refuses_a_database_that_already_holds_cases(scratch_env):
     assert second.returncode == 2
     assert "already holds 30 cases" in second.stderr
     assert "generate_cases" not in second.stdout
+
+
+def test_dashboard_benchmark_prints_every_figure_at_a_tiny_size(scratch_env):
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "dashboard.py"), "--cases", "400",
+         "--samples", "2"],
+        cwd=REPO, env=scratch_env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    got = figures(result.stdout)
+    assert got["cases"][0] == "400"
+    for scope in ("county", "region"):
+        for period in ("this_month", "last_90"):
+            for pct in ("p50", "p95"):
+                name = f"dashboard_{scope}_{period}_{pct}_ms"
+                assert got[name][1] == "ms" and float(got[name][0]) > 0, name
+        assert float(got[f"report_{scope}_seconds"][0]) > 0
+        assert float(got[f"hotspots_search_{scope}_ms"][0]) > 0
