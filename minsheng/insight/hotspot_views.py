@@ -106,7 +106,8 @@ def hotspot_list(request: HttpRequest) -> HttpResponse:
             min_count=filters.min_count,
             size=snapshots.LIST_SHOWN,
         )
-        assert section is not None  # _require_hotspot_user let only hot-spot users in
+        if section is None:  # not a hot-spot user (checked above already)
+            raise PermissionDenied
         spots, more = section.spots, section.more
         found_at, stale = section.computed_at, section.stale
     else:

@@ -397,13 +397,25 @@ def find_hotspots(
     *,
     user: User,
     area: Area | None = None,
-    **options: object,
+    category: Category | None = None,
+    window_days: int = DEFAULT_WINDOW,
+    min_count: int = DEFAULT_MIN_COUNT,
+    by_text: bool = True,
+    limit: int | None = None,
 ) -> list[HotSpot]:
     """``find_hotspots_in`` for what ``user`` may see (within ``area`` if given)."""
     seen = view_path(user)
     if seen is None:
         return []
-    return find_hotspots_in(view=seen, area_path=area.path if area else None, **options)  # type: ignore[arg-type]
+    return find_hotspots_in(
+        view=seen,
+        area_path=area.path if area else None,
+        category=category,
+        window_days=window_days,
+        min_count=min_count,
+        by_text=by_text,
+        limit=limit,
+    )
 
 
 def find_hotspots_in(
