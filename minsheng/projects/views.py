@@ -545,6 +545,22 @@ def _project_post(
     return redirect("projects:project", pk=pk)
 
 
+def _project_item_post(
+    request: HttpRequest, project: Project, perform: Callable[[], object], *, done: str
+) -> HttpResponse:
+    """Act on one of a project's milestones or links (no form): a refusal shows the page
+    again with the reason; otherwise back to the page with a message."""
+    try:
+        perform()
+    except CaseError as exc:
+        if exc.status_code == 404:
+            raise Http404 from exc
+        messages.error(request, exc.message)
+        return _render_project(request, project, status=exc.status_code)
+    messages.success(request, done)
+    return redirect("projects:project", pk=project.pk)
+
+
 @require_POST
 @staff_required
 def project_figures(request: HttpRequest, pk: int) -> HttpResponse:
@@ -592,18 +608,14 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = Milestone.objects.filter(pk=pk).first()
     if milestone is None:
         raise Http404
-    project = _project(request, milestone.project_id)
-    try:
-        actions.complete_milestone(
+    return _project_item_post(
+        request,
+        _project(request, milestone.project_id),
+        lambda: actions.complete_milestone(
             actor=request.user, milestone=milestone, done_date=request.POST.get("done_date")
-        )
-    except CaseError as exc:
-        if exc.status_code == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-        return _render_project(request, project, status=exc.status_code)
-    messages.success(request, _("Milestone “%(title)s” done.") % {"title": milestone.title})
-    return redirect("projects:project", pk=project.pk)
+        ),
+        done=_("Milestone “%(title)s” done.") % {"title": milestone.title},
+    )
 
 
 @require_POST
@@ -628,16 +640,14 @@ def case_unlink(request: HttpRequest, pk: int) -> HttpResponse:
     link = CaseLink.objects.filter(pk=pk).first()
     if link is None:
         raise Http404
-    project = _project(request, link.project_id)
-    try:
-        actions.unlink_case(actor=request.user, link=link, reason=request.POST.get("reason") or "")
-    except CaseError as exc:
-        if exc.status_code == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-        return _render_project(request, project, status=exc.status_code)
-    messages.success(request, _("Case unlinked."))
-    return redirect("projects:project", pk=project.pk)
+    return _project_item_post(
+        request,
+        _project(request, link.project_id),
+        lambda: actions.unlink_case(
+            actor=request.user, link=link, reason=request.POST.get("reason") or ""
+        ),
+        done=_("Case unlinked."),
+    )
 
 
 def _completed_message(project: Project) -> str:
