@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from minsheng.cases.errors import CaseError
 from minsheng.cases.models import Case, Event, EventKind, Status
@@ -26,6 +26,14 @@ from minsheng.projects.models import (
     Resource,
     ResourceStatus,
 )
+
+
+@pytest.fixture(autouse=True)
+def english():  # type: ignore[no-untyped-def]
+    """The messages and notes below are read in English, whatever an earlier test left
+    active (outside a request the default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def make_project(county, actor=None, **overrides) -> Project:  # type: ignore[no-untyped-def]
