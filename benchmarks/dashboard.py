@@ -76,8 +76,8 @@ def main() -> int:
     parser.add_argument(
         "--without-hotspots",
         action="store_true",
-        help="leave the hot-spots section (which reads cases, not the rollups) out of the "
-        "timed pages; it is still timed on its own",
+        help="leave the hot-spots section out of the timed pages; the search behind it is "
+        "still timed on its own",
     )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
