@@ -5,9 +5,11 @@ takes seconds, while the dashboard's figures take a tenth of a second. Bursts bu
 over days, so the section shows what the last search found, with its time:
 
 - a snapshot younger than ``FRESH_FOR`` is shown as it is;
-- an older one is still shown, and the worker is asked (once) to search again;
-- with none, or one older than ``SHOW_STALE_FOR`` (no worker running, say), the page
-  searches itself.
+- an older one is still shown, with its time, and the worker is asked (once) to search
+  again — so the first supervisor of the morning does not wait for a region's search;
+- the page searches itself only when there is no snapshot yet, when one is older than
+  ``SHOW_STALE_FOR``, or when the worker has left a request unanswered for
+  ``WORKER_GRACE`` (no worker running, say).
 
 The hot spots list with its default wording split reads its own snapshot the same way
 (more hot spots kept); with the split turned off, and on each hot spot's page, the search
@@ -23,7 +25,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -35,7 +36,10 @@ from minsheng.insight.models import HotspotSnapshot
 logger = logging.getLogger(__name__)
 
 FRESH_FOR = dt.timedelta(minutes=getattr(settings, "MINSHENG_HOTSPOT_SNAPSHOT_MINUTES", 5))
-SHOW_STALE_FOR = dt.timedelta(minutes=30)
+SHOW_STALE_FOR = dt.timedelta(hours=24)
+# A busy worker may be training a model or searching another region; one that has not
+# answered a request in this long is taken to be missing.
+WORKER_GRACE = dt.timedelta(minutes=10)
 SHOWN = 5  # hot spots on the dashboard
 LIST_SHOWN = 20  # on the hot spots list (its default filters read a snapshot too)
 
@@ -155,12 +159,11 @@ def compute_snapshot(
 
 
 def _request_refresh(snapshot: HotspotSnapshot, now: dt.datetime) -> None:
-    """Ask the worker to search again, once per FRESH_FOR however many pages ask."""
-    claimed = (
-        HotspotSnapshot.objects.filter(pk=snapshot.pk)
-        .filter(Q(refresh_requested_at__isnull=True) | Q(refresh_requested_at__lt=now - FRESH_FOR))
-        .update(refresh_requested_at=now)
-    )
+    """Ask the worker to search again, once however many pages ask (an unanswered request
+    is not repeated: after WORKER_GRACE the page searches itself)."""
+    claimed = HotspotSnapshot.objects.filter(
+        pk=snapshot.pk, refresh_requested_at__isnull=True
+    ).update(refresh_requested_at=now)
     if claimed:
         from minsheng.insight.tasks import refresh_hotspots_task
 
@@ -190,7 +193,11 @@ def section_for(
         "size": size,
     }
     snapshot = HotspotSnapshot.objects.filter(**key).first()
-    if snapshot is None or snapshot.computed_at < now - SHOW_STALE_FOR:
+    if (
+        snapshot is None
+        or snapshot.computed_at < now - SHOW_STALE_FOR
+        or _worker_missed(snapshot, now)
+    ):
         snapshot = compute_snapshot(**key)
     elif _stale(snapshot, now):
         _request_refresh(snapshot, now)
@@ -200,6 +207,11 @@ def section_for(
         computed_at=snapshot.computed_at,
         stale=_stale(snapshot, now),
     )
+
+
+def _worker_missed(snapshot: HotspotSnapshot, now: dt.datetime) -> bool:
+    asked = snapshot.refresh_requested_at
+    return asked is not None and asked < now - WORKER_GRACE
 
 
 def _stale(snapshot: HotspotSnapshot, now: dt.datetime) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -304,8 +305,12 @@ class Features:
     def _set_offsets(self) -> None:
         self.offsets = list(np.cumsum([0] + [b.size for b in self.blocks[:-1]]))
 
-    def fit(self, normalised: Sequence[str], *, min_df: int) -> sp.csr_matrix:
-        matrices = [block.fit(normalised, min_df=min_df) for block in self.blocks]
+    def fit(self, normalised: Sequence[str], *, min_df: int, threads: int = 1) -> sp.csr_matrix:
+        # The blocks are independent; the character blocks spend their time in NumPy, which
+        # lets the word block's segmenting run beside them.
+        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+            fitting = [pool.submit(b.fit, normalised, min_df=min_df) for b in self.blocks]
+            matrices = [done.result() for done in fitting]
         self._set_offsets()
         matrix = sp.hstack(matrices, format="csr", dtype=np.float32)
         squared = np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()
