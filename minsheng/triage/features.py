@@ -209,12 +209,13 @@ class CharBlock:
 
 
 class WordBlock:
-    """Words of the text, optionally with pairs of neighbouring words."""
+    """Words of the text, optionally with pairs of neighbouring words and with the letter
+    trigrams of words in alphabetic scripts (`textlib.subwords`)."""
 
     kind = "words"
 
-    def __init__(self, name: str, *, bigrams: bool = False):
-        self.name, self.bigrams = name, bigrams
+    def __init__(self, name: str, *, bigrams: bool = False, subwords: bool = False):
+        self.name, self.bigrams, self.subwords = name, bigrams, subwords
         self.vocabulary: dict[str, int] = {}
         self.terms: list[str] = []
         self.idf = np.empty(0, dtype=np.float32)
@@ -224,11 +225,15 @@ class WordBlock:
         return len(self.terms)
 
     def tokens(self, normalised: str) -> list[str]:
-        words = textlib.words(normalised)
+        letter_words: list[str] = []
+        words = textlib.words(normalised, others=letter_words if self.subwords else None)
+        tokens = words
         if self.bigrams:
             # A space never occurs inside a word, so "a b" cannot collide with a word.
-            words = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
-        return words
+            tokens = tokens + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+        if self.subwords:
+            tokens = tokens + textlib.subwords(letter_words)
+        return tokens
 
     def fit(self, normalised: Sequence[str], *, min_df: int) -> sp.csr_matrix:
         found: dict[str, int] = {}
@@ -280,14 +285,17 @@ class WordBlock:
             raise ValueError(f"the vocabulary of block {self.name} is damaged")
 
     def spec(self) -> dict:
-        return {"kind": self.kind, "name": self.name, "bigrams": self.bigrams}
+        return {"kind": self.kind, "name": self.name, "bigrams": self.bigrams,
+                "subwords": self.subwords}  # fmt: skip
 
 
 def block_from_spec(spec: dict) -> CharBlock | WordBlock:
     if spec["kind"] == CharBlock.kind:
         return CharBlock(spec["name"], low=spec["low"], high=spec["high"], head=spec["head"])
     if spec["kind"] == WordBlock.kind:
-        return WordBlock(spec["name"], bigrams=spec["bigrams"])
+        # Models saved before subwords existed had none.
+        subwords = spec.get("subwords", False)
+        return WordBlock(spec["name"], bigrams=spec["bigrams"], subwords=subwords)
     raise ValueError(f"unknown feature block kind {spec['kind']!r}")
 
 

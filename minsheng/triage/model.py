@@ -30,11 +30,12 @@ code, and it does not depend on the scikit-learn version that trained it.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import time
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,6 +67,9 @@ class Settings:
     char_high: int = 2
     words: bool = True  # jieba words (letter runs in other scripts)
     word_bigrams: bool = False
+    # Letter trigrams of Uyghur (and other alphabetic) words, so inflected forms share
+    # features; Han text gives none, so the Chinese figures do not move.
+    subwords: bool = True
     subject_chars: int = 25  # n-grams of the first characters again; 0 leaves them out
     subject_low: int = 1
     subject_high: int = 2
@@ -82,15 +86,18 @@ class Settings:
     # calibrated probability of the best category.
     confidence: str = "probability"
     folds: int = 5
-    few_folds_above: int = 20_000
+    few_folds_above: int = 20_000  # three folds
+    fewest_folds_above: int = 60_000  # two folds
     target_precision: float = 0.99
     # One-sided confidence (in standard deviations) that the out-of-fold precision above the
     # threshold really reaches the target; 0 takes the point estimate.
     precision_margin_z: float = 1.0
     random_state: int = 0
-    # Threads for the SVM fits (held-out folds and the final fit are independent, and
-    # liblinear releases the GIL); 0 uses every core this process may run on.
+    # Cores to train on (feature blocks in threads, SVM fits in processes); 0: every core
+    # this process may run on.
     threads: int = 0
+    # Below this many cases the SVM fits take seconds, less than starting other processes.
+    processes_from: int = 20_000
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,7 @@ def features_for(settings: Settings) -> Features:
     if settings.char_high:
         blocks.append(CharBlock("chars", low=settings.char_low, high=settings.char_high))
     if settings.words:
-        blocks.append(WordBlock("words", bigrams=settings.word_bigrams))
+        blocks.append(WordBlock("words", bigrams=settings.word_bigrams, subwords=settings.subwords))
     if settings.subject_chars:
         blocks.append(
             CharBlock(
@@ -274,8 +281,15 @@ class CategoryModel:
             return []
         mine = columns[inside]
         contribution = self.coef[best, mine] * values[inside]
-        order = np.argsort(-contribution, kind="stable")[:limit]
-        return [block.term(int(mine[i] - offset)) for i in order if contribution[i] > 0]
+        explained: list[str] = []
+        for i in np.argsort(-contribution, kind="stable"):
+            if contribution[i] <= 0 or len(explained) == limit:
+                break
+            term = block.term(int(mine[i] - offset))
+            # A piece of a word means nothing to an operator; the whole word shows instead.
+            if not textlib.is_subword(term):
+                explained.append(term)
+        return explained
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities of many texts (rows follow `texts`, columns `classes`)."""
@@ -388,7 +402,6 @@ def train(
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
     from sklearn.naive_bayes import ComplementNB
-    from sklearn.svm import LinearSVC
 
     settings = settings or Settings()
     if settings.confidence not in ("margin", "probability"):
@@ -433,12 +446,6 @@ def train(
     index_of = {label: i for i, label in enumerate(classes)}
     target = np.array([index_of[label] for label in labels])
 
-    # Both models take the same rows, sliced once: copying rows of a large matrix is not free.
-    def fit_svm(x, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
-        svm = LinearSVC(C=settings.svm_c, tol=settings.svm_tol, random_state=settings.random_state)
-        svm.fit(x, y)
-        return _full_coef(svm, len(classes))
-
     def fit_nb(x, y: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
         nb = ComplementNB(alpha=settings.nb_alpha)
         nb.fit(x, y)
@@ -452,30 +459,40 @@ def train(
     if len(labels) > settings.few_folds_above:
         # With this many cases three folds calibrate as well, and training stays within minutes.
         folds = min(folds, 3)
+    if len(labels) > settings.fewest_folds_above:
+        # Two halves still give tens of thousands of held-out predictions; on two cores the
+        # two half-size fits then take as long as the final fit beside them.
+        folds = 2
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=settings.random_state)
     splits = list(splitter.split(np.zeros(len(labels)), target))
     held_out = np.zeros((len(labels), len(classes)), dtype=np.float64)
     held_out_nb = np.zeros((len(labels), len(classes)), dtype=np.float64)
+    svm_options = (settings.svm_c, settings.svm_tol, settings.random_state, len(classes))
 
-    def fit_fold(rows: tuple[np.ndarray, np.ndarray]) -> None:
-        train_rows, test_rows = rows
-        part, rest = matrix[train_rows], matrix[test_rows]
-        coef, intercept = fit_svm(part, target[train_rows])
-        held_out[test_rows] = rest @ coef.T + intercept
+    # The SVM fits of the folds and the final fit are independent; with many cases they run
+    # in other processes, two cores taking about half the time (the budget is two minutes).
+    # Not threads: liblinear draws from one random generator shared by the whole process,
+    # so fits in threads would give a slightly different model from run to run.
+    workers = min(threads, folds + 1) if len(labels) >= settings.processes_from else 1
+    with _svm_fitter(workers) as fitter:
+        final = fitter.submit(_fit_svm, matrix, target, *svm_options)
+        fitted = [
+            fitter.submit(_fit_svm, matrix[train_rows], target[train_rows], *svm_options)
+            for train_rows, _test_rows in splits
+        ]
+        # The naive Bayes is quick and needs no other process: fitted here meanwhile.
+        nb_log_prob = None
         if settings.complement_nb:
-            held_out_nb[test_rows] = _nb_scores(rest @ fit_nb(part, target[train_rows]).T)
-
-    # The final fit does not depend on the folds, so it runs beside them: on two cores the
-    # four fits of 100,000 cases take half the time (the budget is two minutes).
-    with ThreadPoolExecutor(max_workers=max(1, min(threads, folds + 1))) as pool:
-        final = pool.submit(fit_svm, matrix, target)
-        final_nb = pool.submit(fit_nb, matrix, target) if settings.complement_nb else None
-        for done in [pool.submit(fit_fold, rows) for rows in splits]:
-            done.result()
+            for train_rows, test_rows in splits:
+                fold_nb = fit_nb(matrix[train_rows], target[train_rows])
+                held_out_nb[test_rows] = _nb_scores(matrix[test_rows] @ fold_nb.T)
+            nb_log_prob = fit_nb(matrix, target)
+        for (_train_rows, test_rows), done in zip(splits, fitted, strict=True):
+            fold_coef, fold_intercept = done.result()
+            held_out[test_rows] = matrix[test_rows] @ fold_coef.T + fold_intercept
         coef, intercept = final.result()
-        nb_log_prob = final_nb.result() if final_nb is not None else None
 
-    # CPU time of all threads: the fits of the folds and the final fit together.
+    # CPU time of this process only: fits in other processes count in the wall time.
     lap("fits_s")
     inputs = np.hstack([held_out, held_out_nb]) if settings.complement_nb else held_out
     calibrator = LogisticRegression(C=1.0, max_iter=1000)
@@ -539,6 +556,40 @@ def train(
         confidence_curve=curve,
         margin_threshold=margin_threshold,
     )
+
+
+def _fit_svm(
+    x, y: np.ndarray, c: float, tol: float, random_state: int, n_classes: int
+) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """One linear SVM's weights for every class (in another process: hence a module function)."""
+    from sklearn.svm import LinearSVC
+
+    svm = LinearSVC(C=c, tol=tol, random_state=random_state)
+    svm.fit(x, y)
+    return _full_coef(svm, n_classes)
+
+
+class _InProcess:
+    """Runs what it is given at once, in this process (one core, or no other process)."""
+
+    def __enter__(self) -> _InProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, function, *args) -> Future:  # type: ignore[no-untyped-def]
+        done: Future = Future()
+        done.set_result(function(*args))
+        return done
+
+
+def _svm_fitter(workers: int) -> ProcessPoolExecutor | _InProcess:
+    if workers <= 1:
+        return _InProcess()
+    # "spawn": a fresh interpreter, safe whatever threads this one runs (the task worker's
+    # scheduler, the server's request threads); a fork could copy a lock some thread holds.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _usable_cores() -> int:

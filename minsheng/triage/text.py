@@ -44,8 +44,35 @@ def normalise(text: str, *, drop_place_codes: bool = True) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def words(normalised: str) -> list[str]:
-    """Words of a normalised text: jieba words for Han runs, letter runs and numbers else."""
+# Marks a piece of a word; "~", "<" and ">" never survive `normalise`, so no word looks alike.
+SUBWORD = "~"
+_SUBWORD_SIZE = 3
+_SUBWORDS_FROM = 4  # shorter words are their own stem
+
+
+def subwords(letter_words: list[str]) -> list[str]:
+    """Letter trigrams of words of alphabetic scripts (the `others` of `words`), with the
+    word's start and end marked (as fastText does): Uyghur is agglutinative, so "يولدا"
+    (on the road) and "يوللار" (roads) share "<يو" and "يول" although the words differ."""
+    result: list[str] = []
+    for word in letter_words:
+        # A letter run that runs on into Han characters ("b栋") is not a word to split.
+        if len(word) < _SUBWORDS_FROM or word.isdigit() or _HAN_RUN.search(word):
+            continue
+        marked = f"<{word}>"
+        result.extend(
+            SUBWORD + marked[i : i + _SUBWORD_SIZE] for i in range(len(marked) - _SUBWORD_SIZE + 1)
+        )
+    return result
+
+
+def is_subword(token: str) -> bool:
+    return token.startswith(SUBWORD)
+
+
+def words(normalised: str, *, others: list[str] | None = None) -> list[str]:
+    """Words of a normalised text: jieba words for Han runs, letter runs and numbers else
+    (those also appended to ``others`` when given)."""
     result: list[str] = []
     for match in _TOKENS.finditer(normalised):
         token = match.group()
@@ -53,4 +80,6 @@ def words(normalised: str) -> list[str]:
             result.extend(rjieba.cut(token, True))
         else:
             result.append(token)
+            if others is not None:
+                others.append(token)
     return result

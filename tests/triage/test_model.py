@@ -207,3 +207,72 @@ def test_margin_is_zero_where_the_svm_and_the_calibrated_ensemble_disagree():
     calibrated = np.array([[0.8, 0.1, 0.1], [0.3, 0.6, 0.1]])
 
     np.testing.assert_allclose(_margins(scores, calibrated), [2.0, 0.0])
+
+
+def test_training_on_several_cores_gives_the_same_model_as_on_one():
+    # Retraining must not change suggestions by the machine's core count or timing.
+    texts, labels = labelled(40, seed=5)
+    one = train(texts, labels, settings=Settings(threads=1, complement_nb=True))
+    many = train(texts, labels, settings=Settings(threads=4, complement_nb=True, processes_from=0))
+
+    assert one.info["threads"] == 1 and many.info["threads"] == 4
+    np.testing.assert_array_equal(one.coef, many.coef)
+    np.testing.assert_array_equal(one.calibration_coef, many.calibration_coef)
+    assert one.threshold == many.threshold
+    probe = "村里自来水水管爆裂，已经停水三天"
+    assert one.suggest(probe) == many.suggest(probe)
+
+
+# Uyghur is agglutinative: a resident writes "our roads" or "the pipes broke" in forms the
+# training cases never used, so whole words alone miss them.
+UYGHUR_CASES = {
+    "roads": [
+        "يولدا چوڭ ئورەك بار",
+        "كەنت يولى بۇزۇلۇپ كەتتى",
+        "يوللار لاي، ماڭغىلى بولمايدۇ",
+        "يولنى رېمونت قىلىپ بېرىڭلار",
+        "يولىمىز ئورەكلىك، ماشىنا ماڭالمايدۇ",
+        "مەكتەپ يولى قاراڭغۇ ۋە ئورەكلىك",
+        "كۆۋرۈك يولى بۇزۇلدى",
+    ],
+    "water": [
+        "كەنتىمىزدە سۇ يوق",
+        "سۇ تۇرۇبىسى يېرىلىپ كەتتى",
+        "سۇ تۇرۇبىلىرى كونىراپ كەتتى",
+        "ئىچىدىغان سۇ لاي",
+        "ئۈچ كۈندىن بېرى سۇ كەلمىدى",
+        "سۇنىڭ بېسىمى بەك تۆۋەن",
+        "تۇرۇبىدىن سۇ ئېقىۋاتىدۇ",
+    ],
+    "power": [
+        "توك دائىم ئۈزۈلۈپ قالىدۇ",
+        "توك سىمى ئۈزۈلۈپ چۈشتى",
+        "توكىمىز يوق",
+        "كەچتە توك بولمايدۇ",
+        "توك ئىستونى يىقىلىپ چۈشتى",
+        "توك بېسىمى تۆۋەن، چىراغ ئاجىز",
+        "ترانسفورماتور كۆيۈپ كەتتى",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("يوللىرىمىزنى ئوڭشاپ بېرىڭلار", "roads"),
+        ("يولىدىكى ئورەكلەر", "roads"),
+        ("تۇرۇبىلار يېرىلدى", "water"),
+        ("تۇرۇبىلىرىمىز كونا", "water"),
+        ("توكسىز قالدۇق", "power"),
+        ("سىملار ئۈزۈلدى", "power"),
+    ],
+)
+def test_uyghur_word_forms_unseen_in_training_are_still_recognised(text, category):
+    texts = [t for examples in UYGHUR_CASES.values() for t in examples]
+    labels = [label for label, examples in UYGHUR_CASES.items() for _ in examples]
+    model = train(texts, labels)
+
+    suggestion = model.suggest(text)
+    assert suggestion.best == category
+    # The explanation names whole words, never the pieces of words that matched.
+    assert all(word in text for word in suggestion.words)
