@@ -33,6 +33,7 @@ import json
 import multiprocessing
 import os
 import time
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -400,7 +401,6 @@ def train(
     calibrate the model); `TrainingError` names those that have fewer.
     """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
     from sklearn.naive_bayes import ComplementNB
 
     settings = settings or Settings()
@@ -434,11 +434,8 @@ def train(
     features = features_for(settings)
     # The vocabulary and idf are learnt once from all training texts, also for the held-out
     # folds below: refitting them per fold would multiply the cost and move the figures little.
-    matrix = features.fit(
-        [textlib.normalise(t, drop_place_codes=settings.drop_place_codes) for t in texts],
-        min_df=settings.min_df,
-        threads=threads,
-    )
+    normalised = [textlib.normalise(t, drop_place_codes=settings.drop_place_codes) for t in texts]
+    matrix = features.fit(normalised, min_df=settings.min_df, threads=threads)
     if features.size == 0:
         raise TrainingError("The training texts share too few words to learn from.")
     lap("features_s")
@@ -463,8 +460,7 @@ def train(
         # Two halves still give tens of thousands of held-out predictions; on two cores the
         # two half-size fits then take as long as the final fit beside them.
         folds = 2
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=settings.random_state)
-    splits = list(splitter.split(np.zeros(len(labels)), target))
+    splits = _folds_keeping_copies_together(normalised, target, folds, settings.random_state)
     held_out = np.zeros((len(labels), len(classes)), dtype=np.float64)
     held_out_nb = np.zeros((len(labels), len(classes)), dtype=np.float64)
     svm_options = (settings.svm_c, settings.svm_tol, settings.random_state, len(classes))
@@ -558,12 +554,53 @@ def train(
     )
 
 
+def _folds_keeping_copies_together(
+    normalised: Sequence[str], target: np.ndarray, folds: int, random_state: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified folds in which cases of the same text (after normalising) share a fold.
+
+    A copy in the training folds makes its twin in the held-out fold look easy: with
+    pasted or templated texts (an operator's "市民来电反映…", a resident who reports twice)
+    the held-out precision would be too high, the threshold too low, and cases would be
+    dispatched without asking that should not be. Without copies the folds are those of a
+    plain StratifiedKFold.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    group_of: dict[str, int] = {}
+    groups = np.fromiter(
+        (group_of.setdefault(text, len(group_of)) for text in normalised),
+        dtype=np.int64,
+        count=len(normalised),
+    )
+    first = np.unique(groups, return_index=True)[1]  # one case per text, in order
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+    if len(first) < folds:  # too few different texts to keep copies apart
+        return list(splitter.split(np.zeros(len(target)), target))
+    fold_of_group = np.empty(len(first), dtype=np.int64)
+    with warnings.catch_warnings():
+        # A category whose cases all share one text has fewer texts than folds; it is
+        # then held out in one fold only, which is what is wanted.
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        for k, (_rest, held) in enumerate(splitter.split(np.zeros(len(first)), target[first])):
+            fold_of_group[held] = k
+    fold = fold_of_group[groups]
+    return [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(folds)]
+
+
 def _fit_svm(
     x, y: np.ndarray, c: float, tol: float, random_state: int, n_classes: int
 ) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     """One linear SVM's weights for every class (in another process: hence a module function)."""
     from sklearn.svm import LinearSVC
 
+    present = np.unique(y)
+    if len(present) == 1:
+        # A fold whose other cases are all of one category (its copies held out together):
+        # that category everywhere, as an SVM trained on it alone would say.
+        intercept = np.full(n_classes, -1.0, dtype=np.float32)
+        intercept[present[0]] = 1.0
+        return np.zeros((n_classes, x.shape[1]), dtype=np.float32), intercept
     svm = LinearSVC(C=c, tol=tol, random_state=random_state)
     svm.fit(x, y)
     return _full_coef(svm, n_classes)
@@ -642,13 +679,20 @@ def _curve(curve: tuple[float, float], margin):  # type: ignore[no-untyped-def]
 
 
 def _full_coef(svm, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
-    """The SVM's weights as one row per class, also for two classes (where sklearn keeps one)."""
+    """The SVM's weights as one row per class, also for two classes (where sklearn keeps one)
+    and for classes the SVM did not see (a fold without them: "not this class", -1)."""
     coef = np.asarray(svm.coef_, dtype=np.float32)
     intercept = np.asarray(svm.intercept_, dtype=np.float32)
-    if n_classes == 2 and coef.shape[0] == 1:
+    seen = np.asarray(svm.classes_)
+    if len(seen) == 2 and coef.shape[0] == 1:
         coef = np.vstack([-coef, coef]) / 2
         intercept = np.concatenate([-intercept, intercept]) / 2
-    return coef, intercept
+    if len(seen) == n_classes:
+        return coef, intercept
+    full_coef = np.zeros((n_classes, coef.shape[1]), dtype=np.float32)
+    full_intercept = np.full(n_classes, -1.0, dtype=np.float32)
+    full_coef[seen], full_intercept[seen] = coef, intercept
+    return full_coef, full_intercept
 
 
 def _full_calibration(calibrator, n_classes: int) -> tuple[np.ndarray, np.ndarray]:

@@ -276,3 +276,23 @@ def test_uyghur_word_forms_unseen_in_training_are_still_recognised(text, categor
     assert suggestion.best == category
     # The explanation names whole words, never the pieces of words that matched.
     assert all(word in text for word in suggestion.words)
+
+
+def test_pasted_copies_do_not_make_the_model_sure_of_itself():
+    # 120 texts of random characters with random categories, each pasted five times (an
+    # operator's template, a resident reporting twice). There is nothing to learn: if copies
+    # of a text sat on both sides of a held-out fold, the model would look right on every
+    # held-out case and go on to dispatch by itself.
+    rng = np.random.default_rng(3)
+    alphabet = list("的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会")
+    texts, labels = [], []
+    for _ in range(120):
+        text = "".join(rng.choice(alphabet, size=30))
+        label = str(rng.choice(["water", "roads", "power"]))
+        texts += [text] * 5
+        labels += [label] * 5
+    model = train(texts, labels)
+
+    assert model.info["held_out"]["accuracy"] < 0.6
+    assert model.threshold > 1  # never sure
+    assert not any(model.suggest(t).confident for t in texts[::5])
