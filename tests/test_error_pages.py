@@ -15,7 +15,11 @@ pytestmark = pytest.mark.django_db
 @override_settings(DEBUG=False)
 @pytest.mark.parametrize(
     ("language", "heading"),
-    [("zh-hans", "此页面不存在"), ("en", "This page does not exist"), ("ug", "بۇ بەت مەۋجۇت ئەمەس")],
+    [
+        ("zh-hans", "此页面不存在"),
+        ("en", "This page does not exist"),
+        ("ug", "بۇ بەت مەۋجۇت ئەمەس"),
+    ],
 )
 def test_a_mistyped_address_gets_a_page_in_the_readers_language(client, language, heading):
     response = client.get("/reportt/", HTTP_ACCEPT_LANGUAGE=language)
