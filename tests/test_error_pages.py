@@ -65,3 +65,17 @@ def test_the_server_error_page_needs_neither_database_nor_stylesheet():
     assert 'dir="rtl"' in html
     assert "stylesheet" not in html
     assert 'href="/track/"' in html
+
+
+@override_settings(DEBUG=False)
+def test_a_report_sent_without_its_form_token_is_refused_in_the_residents_language():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/report/", {"description": "水管爆了"}, HTTP_ACCEPT_LANGUAGE="ug")
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert 'dir="rtl"' in html
+    assert "جەدۋەلنى يوللىغىلى بولمىدى" in html
+    assert 'href="/report/"' in html
