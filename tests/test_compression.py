@@ -1,0 +1,32 @@
+"""Pages and the stylesheet travel compressed: residents and clerks are often on slow
+mobile connections."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_are_sent_gzipped_to_browsers_that_accept_it(client):
+    plain = client.get("/report/")
+    packed = client.get("/report/", HTTP_ACCEPT_ENCODING="gzip, deflate")
+
+    assert plain.status_code == packed.status_code == 200
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content).decode().count("<form") == plain.content.decode().count(
+        "<form"
+    )
+    assert len(packed.content) < len(plain.content) / 2
+
+
+def test_the_stylesheet_is_sent_gzipped(client):
+    response = client.get("/static/minsheng/style.css", HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    body = gzip.decompress(b"".join(response.streaming_content))
+    assert b".r-card" in body
