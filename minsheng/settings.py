@@ -179,6 +179,8 @@ MINSHENG_HOTSPOT_SNAPSHOT_MINUTES = int(os.environ.get("MINSHENG_HOTSPOT_SNAPSHO
 MINSHENG_TRIAGE_RETRAIN_HOURS = float(os.environ.get("MINSHENG_TRIAGE_RETRAIN_HOURS", "24"))
 MINSHENG_TRIAGE_MIN_EXAMPLES = int(os.environ.get("MINSHENG_TRIAGE_MIN_EXAMPLES", "20"))
 MINSHENG_TRIAGE_MIN_LABELS = int(os.environ.get("MINSHENG_TRIAGE_MIN_LABELS", "2"))
+# Models learn from the newest this-many dispatched cases (100,000 train in about a minute).
+MINSHENG_TRIAGE_MAX_EXAMPLES = int(os.environ.get("MINSHENG_TRIAGE_MAX_EXAMPLES", "100000"))
 # A suggestion fills a field in by itself only where the model's held-out predictions were
 # right at least this often.
 MINSHENG_TRIAGE_TARGET_PRECISION = float(os.environ.get("MINSHENG_TRIAGE_TARGET_PRECISION", "0.99"))

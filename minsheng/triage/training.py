@@ -25,7 +25,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from minsheng.cases.models import Case, EventKind
 from minsheng.directory.models import Area
@@ -74,11 +74,29 @@ def area_names() -> dict[int, str]:
     return names
 
 
+def max_examples() -> int:
+    return int(getattr(settings, "MINSHENG_TRIAGE_MAX_EXAMPLES", 100_000))
+
+
+def _newest_dispatched() -> QuerySet[Case]:
+    """The newest MINSHENG_TRIAGE_MAX_EXAMPLES dispatched cases.
+
+    A region dispatches millions of cases a year: training on all of them would need tens
+    of gigabytes and hours, and old routing (units merged, areas redrawn) would outvote the
+    new. The newest cases are what today's suggestions should follow.
+    """
+    dispatched = Case.objects.filter(dispatched_at__isnull=False)
+    cap = max_examples()
+    oldest_kept = list(dispatched.order_by("-pk").values_list("pk", flat=True)[cap - 1 : cap])
+    return dispatched.filter(pk__gte=oldest_kept[0]) if oldest_kept else dispatched
+
+
 def training_examples(kind: str) -> list[Example]:
-    """The installation's labelled cases for one model kind, oldest first."""
+    """The installation's labelled cases for one model kind (the newest
+    ``max_examples()`` dispatched cases at most), oldest first."""
     if kind == ModelKind.CATEGORY:
         rows = (
-            Case.objects.filter(dispatched_at__isnull=False)
+            _newest_dispatched()
             .order_by("pk")
             .values_list("pk", "title", "description", "category__code")
         )
@@ -88,9 +106,9 @@ def training_examples(kind: str) -> list[Example]:
     raise ValueError(f"unknown model kind {kind!r}")
 
 
-def unit_labels() -> dict[int, str]:
-    """The unit code each case belongs to, by case id: the first unit that accepted or
-    resolved it and did not return it."""
+def unit_labels(*, from_case: int = 0) -> dict[int, str]:
+    """The unit code each case (from case id ``from_case`` on) belongs to, by case id: the
+    first unit that accepted or resolved it and did not return it."""
     from minsheng.cases.models import Event
 
     handled: dict[int, list[str]] = defaultdict(list)
@@ -99,6 +117,7 @@ def unit_labels() -> dict[int, str]:
         Event.objects.filter(
             kind__in=[EventKind.ACCEPTED, EventKind.RESOLVED, EventKind.RETURNED],
             unit__isnull=False,
+            case_id__gte=from_case,
         )
         .order_by("case_id", "created_at", "pk")
         .values_list("case_id", "kind", "unit__code")
@@ -119,15 +138,13 @@ def unit_labels() -> dict[int, str]:
 
 
 def _unit_examples() -> list[Example]:
-    labels = unit_labels()
+    cases = _newest_dispatched()
+    first = cases.order_by("pk").values_list("pk", flat=True).first() or 0
+    labels = unit_labels(from_case=first)
     names = area_names()
     # Every dispatched case is read and filtered here rather than with `pk IN (…)`, which
     # would pass one parameter per case (SQLite allows some tens of thousands at most).
-    rows = (
-        Case.objects.filter(dispatched_at__isnull=False)
-        .order_by("pk")
-        .values_list("pk", "area_id", "title", "description")
-    )
+    rows = cases.order_by("pk").values_list("pk", "area_id", "title", "description")
     return [
         Example(pk, unit_text(names.get(area_id, ""), t, d), labels[pk])
         for pk, area_id, t, d in rows.iterator()
@@ -137,10 +154,13 @@ def _unit_examples() -> list[Example]:
 
 def label_counts(kind: str) -> dict[str, int]:
     """Training cases per label (held-out cases left out), without reading any text."""
+    cases = _newest_dispatched()
     if kind == ModelKind.CATEGORY:
-        pairs = Case.objects.filter(dispatched_at__isnull=False).values_list("pk", "category__code")
+        pairs = cases.values_list("pk", "category__code")
         return dict(Counter(code for pk, code in pairs.iterator() if pk % HOLD_OUT_EVERY))
-    return dict(Counter(code for pk, code in unit_labels().items() if pk % HOLD_OUT_EVERY))
+    first = cases.order_by("pk").values_list("pk", flat=True).first() or 0
+    labels = unit_labels(from_case=first)
+    return dict(Counter(code for pk, code in labels.items() if pk % HOLD_OUT_EVERY))
 
 
 def _readable(row: TriageModel) -> bool:

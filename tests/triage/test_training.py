@@ -6,7 +6,7 @@ import pytest
 
 from minsheng.cases import actions
 from minsheng.cases.models import Case
-from minsheng.triage import registry
+from minsheng.triage import registry, training
 from minsheng.triage.models import (
     ChangeAction,
     ModelChange,
@@ -194,3 +194,16 @@ def test_page_counts_match_the_training_examples(county) -> None:
         county.county_unit.code,
         county.village_unit.code,
     }
+
+
+def test_models_learn_from_the_newest_cases_only(county, settings) -> None:  # type: ignore[no-untyped-def]
+    # A region's whole history would not fit in memory; today's routing is what matters.
+    made = history(county, per_category=6)
+    settings.MINSHENG_TRIAGE_MAX_EXAMPLES = 8
+    newest = sorted(c.pk for c in made)[-8:]
+
+    assert [e.case_id for e in training_examples(ModelKind.CATEGORY)] == newest
+    assert [e.case_id for e in training_examples(ModelKind.UNIT)] == newest
+    kept = [pk for pk in newest if pk % training.HOLD_OUT_EVERY]
+    assert sum(training.label_counts(ModelKind.CATEGORY).values()) == len(kept)
+    assert sum(training.label_counts(ModelKind.UNIT).values()) == len(kept)
