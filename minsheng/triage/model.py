@@ -30,6 +30,7 @@ code, and it does not depend on the scikit-learn version that trained it.
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import time
@@ -37,6 +38,7 @@ import warnings
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +56,9 @@ FORMAT_VERSION = 2
 
 class TrainingError(ValueError):
     """The examples cannot train a model (too few, or a category with too few cases)."""
+
+
+logger = logging.getLogger(__name__)
 
 
 class ModelFileError(ValueError):
@@ -470,23 +475,33 @@ def train(
     # Not threads: liblinear draws from one random generator shared by the whole process,
     # so fits in threads would give a slightly different model from run to run.
     workers = min(threads, folds + 1) if len(labels) >= settings.processes_from else 1
-    with _svm_fitter(workers) as fitter:
-        final = fitter.submit(_fit_svm, matrix, target, *svm_options)
-        fitted = [
-            fitter.submit(_fit_svm, matrix[train_rows], target[train_rows], *svm_options)
-            for train_rows, _test_rows in splits
-        ]
-        # The naive Bayes is quick and needs no other process: fitted here meanwhile.
-        nb_log_prob = None
-        if settings.complement_nb:
-            for train_rows, test_rows in splits:
-                fold_nb = fit_nb(matrix[train_rows], target[train_rows])
-                held_out_nb[test_rows] = _nb_scores(matrix[test_rows] @ fold_nb.T)
-            nb_log_prob = fit_nb(matrix, target)
-        for (_train_rows, test_rows), done in zip(splits, fitted, strict=True):
-            fold_coef, fold_intercept = done.result()
-            held_out[test_rows] = matrix[test_rows] @ fold_coef.T + fold_intercept
-        coef, intercept = final.result()
+    nb_log_prob = None
+    if settings.complement_nb:
+        # The naive Bayes is quick and deterministic: fitted here, before the SVMs.
+        for train_rows, test_rows in splits:
+            fold_nb = fit_nb(matrix[train_rows], target[train_rows])
+            held_out_nb[test_rows] = _nb_scores(matrix[test_rows] @ fold_nb.T)
+        nb_log_prob = fit_nb(matrix, target)
+
+    def fit_svms(fitter: ProcessPoolExecutor | _InProcess) -> tuple[np.ndarray, np.ndarray]:
+        with fitter:
+            final = fitter.submit(_fit_svm, matrix, target, *svm_options)
+            fitted = [
+                fitter.submit(_fit_svm, matrix[train_rows], target[train_rows], *svm_options)
+                for train_rows, _test_rows in splits
+            ]
+            for (_train_rows, test_rows), done in zip(splits, fitted, strict=True):
+                fold_coef, fold_intercept = done.result()
+                held_out[test_rows] = matrix[test_rows] @ fold_coef.T + fold_intercept
+            return final.result()
+
+    try:
+        coef, intercept = fit_svms(_svm_fitter(workers))
+    except (OSError, NotImplementedError, BrokenProcessPool) as error:
+        # No other process could be started or one died (a sandbox without semaphores, a
+        # process killed for memory): the same fits, one after the other, here.
+        logger.warning("training on one core: %s", error)
+        coef, intercept = fit_svms(_InProcess())
 
     # CPU time of this process only: fits in other processes count in the wall time.
     lap("fits_s")

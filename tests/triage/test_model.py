@@ -296,3 +296,26 @@ def test_pasted_copies_do_not_make_the_model_sure_of_itself():
     assert model.info["held_out"]["accuracy"] < 0.6
     assert model.threshold > 1  # never sure
     assert not any(model.suggest(t).confident for t in texts[::5])
+
+
+def test_training_goes_on_in_this_process_when_no_other_can_start(monkeypatch):
+    # A sandbox without semaphores, or a helper process killed for memory.
+    import minsheng.triage.model as model_module
+
+    class NoProcesses:
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            return self
+
+        def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+            return None
+
+        def submit(self, *args):  # type: ignore[no-untyped-def]
+            raise OSError("no semaphores here")
+
+    texts, labels = labelled(30, seed=6)
+    alone = train(texts, labels, settings=Settings(threads=1))
+    monkeypatch.setattr(model_module, "_svm_fitter", lambda workers: NoProcesses())
+    fallen_back = train(texts, labels, settings=Settings(threads=2, processes_from=0))
+
+    np.testing.assert_array_equal(alone.coef, fallen_back.coef)
+    assert alone.threshold == fallen_back.threshold
