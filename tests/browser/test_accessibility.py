@@ -1,0 +1,73 @@
+"""axe-core, the accessibility checker browsers' developer tools use, on the pages people
+read most: residents' pages in each language at phone width, staff pages on a desktop.
+
+A screen-reader user must be able to navigate by headings and landmarks, every control
+needs a name, and text needs enough contrast for a phone in the sun.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from minsheng.cases import actions
+from minsheng.cases.models import Channel
+from tests.browser.test_staff_flow import log_in
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """What axe finds wrong on the page, one line per rule: impact, rule, where."""
+    import axe_playwright_python
+
+    page.add_script_tag(path=str(Path(axe_playwright_python.__file__).with_name("axe.min.js")))
+    return page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .map(v => `${v.impact} ${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`)"""
+    )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
+def test_residents_pages_pass_the_accessibility_check(new_page, county, language):
+    case = actions.submit_case(
+        actor=actions.RESIDENT,
+        title="自来水停了",
+        description="柳树村三组停水两天。",
+        category=county.water,
+        area=county.village,
+        channel=Channel.WEB,
+    )
+    page = new_page(language=language)
+    for path in ["/", "/report/", "/track/", f"/track/{case.tracking_code}/", "/board/"]:
+        page.goto(path)
+        assert violations(page) == [], path
+
+
+@pytest.mark.parametrize(
+    ("username", "paths"),
+    [
+        ("operator", ["/staff/triage/", "/staff/intake/", "/staff/search/?q=水"]),
+        ("handler", ["/staff/queue/", "/staff/overdue/", "/staff/projects/"]),
+        ("supervisor", ["/staff/dashboard/", "/staff/hotspots/", "/staff/triage-models/"]),
+    ],
+)
+def test_staff_pages_pass_the_accessibility_check(new_page, county, username, paths):
+    for text in ["水管爆裂停水", "路面塌陷"]:
+        case = actions.submit_case(
+            actor=actions.RESIDENT,
+            title=text,
+            description=text,
+            category=county.water,
+            area=county.village,
+            channel=Channel.WEB,
+        )
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    page = new_page(viewport=DESKTOP, language="en")
+    log_in(page, username)
+    for path in [*paths, f"/staff/cases/{case.pk}/"]:
+        page.goto(path)
+        assert violations(page) == [], path
