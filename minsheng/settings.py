@@ -146,6 +146,13 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing root on eve
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the app directories: the embedded setup has no collectstatic step.
 WHITENOISE_USE_FINDERS = True
+# Static URLs carry their content's hash (minsheng.static_storage), so files may be kept a
+# year: a slow phone then asks for nothing but the page itself.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "minsheng.static_storage.VersionedStaticFilesStorage"},
+}
+WHITENOISE_MAX_AGE = 0 if DEBUG else 365 * 24 * 3600
 MEDIA_ROOT = DATA_DIR / "uploads"
 MEDIA_URL = "/media/"
 

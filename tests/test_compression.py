@@ -4,6 +4,8 @@ mobile connections."""
 from __future__ import annotations
 
 import gzip
+import hashlib
+import re
 
 import pytest
 
@@ -30,3 +32,15 @@ def test_the_stylesheet_is_sent_gzipped(client):
     assert response["Content-Encoding"] == "gzip"
     body = gzip.decompress(b"".join(response.streaming_content))
     assert b".r-card" in body
+
+
+def test_static_files_are_named_by_their_content_and_kept_for_a_year(client):
+    html = client.get("/report/").content.decode()
+    [stylesheet] = re.findall(r'href="(/static/minsheng/style\.css\?v=[0-9a-f]{12})"', html)
+
+    response = client.get(stylesheet)
+    assert response.status_code == 200
+    assert "max-age=31536000" in response["Cache-Control"]
+    # The version is the content's: a changed stylesheet gets a new address.
+    css = b"".join(response.streaming_content)
+    assert stylesheet.endswith(hashlib.sha256(css).hexdigest()[:12])
