@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from minsheng.cases import actions
-from minsheng.cases.models import Channel
 from tests.browser.test_staff_flow import log_in
 
 pytestmark = pytest.mark.browser
@@ -32,15 +31,8 @@ def violations(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
-def test_residents_pages_pass_the_accessibility_check(new_page, county, language):
-    case = actions.submit_case(
-        actor=actions.RESIDENT,
-        title="自来水停了",
-        description="柳树村三组停水两天。",
-        category=county.water,
-        area=county.village,
-        channel=Channel.WEB,
-    )
+def test_residents_pages_pass_the_accessibility_check(new_page, submit, language):
+    case = submit()
     page = new_page(language=language)
     for path in ["/", "/report/", "/track/", f"/track/{case.tracking_code}/", "/board/"]:
         page.goto(path)
@@ -55,16 +47,9 @@ def test_residents_pages_pass_the_accessibility_check(new_page, county, language
         ("supervisor", ["/staff/dashboard/", "/staff/hotspots/", "/staff/triage-models/"]),
     ],
 )
-def test_staff_pages_pass_the_accessibility_check(new_page, county, username, paths):
-    for text in ["水管爆裂停水", "路面塌陷"]:
-        case = actions.submit_case(
-            actor=actions.RESIDENT,
-            title=text,
-            description=text,
-            category=county.water,
-            area=county.village,
-            channel=Channel.WEB,
-        )
+def test_staff_pages_pass_the_accessibility_check(new_page, county, submit, username, paths):
+    submit(title="水管爆裂停水", category=county.water)
+    case = submit(title="路面塌陷")
     actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
     page = new_page(viewport=DESKTOP, language="en")
     log_in(page, username)

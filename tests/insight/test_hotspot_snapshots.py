@@ -59,47 +59,47 @@ def test_the_first_view_searches_and_later_views_show_the_snapshot(client, count
     assert "A new search has been asked for." not in html
 
 
+def dashboard(client, user) -> tuple[int, bool]:  # type: ignore[no-untyped-def]
+    """How many hot spots ``user``'s dashboard shows, and whether it says a new search
+    has been asked for."""
+    status, html = page(client, user, "/staff/dashboard/")
+    assert status == 200
+    return html.count('class="hs-card"'), "A new search has been asked for." in html
+
+
 def test_an_old_snapshot_is_shown_while_the_worker_searches_again(client, county):  # type: ignore[no-untyped-def]
-    page(client, county.supervisor, "/staff/dashboard/")
+    dashboard(client, county.supervisor)
     burst(county)
     # Overnight nobody looked: the morning's first view does not wait for a search...
     age(14 * 60)
-    status, html = page(client, county.supervisor, "/staff/dashboard/")
-    assert "No burst of similar open cases right now." in html
-    assert "A new search has been asked for." in html
+    assert dashboard(client, county.supervisor) == (0, True)
     [task] = refreshes_asked()
     # ...and the worker's answer is what the next view shows.
     snapshots.refresh(task.args_kwargs["args"][0])
-    status, html = page(client, county.supervisor, "/staff/dashboard/")
-    assert html.count('class="hs-card"') == 1
-    assert "A new search has been asked for." not in html
+    assert dashboard(client, county.supervisor) == (1, False)
 
 
 def test_the_page_searches_itself_when_no_worker_answers(client, county):  # type: ignore[no-untyped-def]
-    page(client, county.supervisor, "/staff/dashboard/")
+    dashboard(client, county.supervisor)
     burst(county)
     age(6)
-    page(client, county.supervisor, "/staff/dashboard/")
+    dashboard(client, county.supervisor)
     assert len(refreshes_asked()) == 1
     # Views within the grace time neither search nor ask again.
     HotspotSnapshot.objects.update(refresh_requested_at=timezone.now() - dt.timedelta(minutes=9))
-    status, html = page(client, county.supervisor, "/staff/dashboard/")
-    assert "No burst of similar open cases right now." in html
+    assert dashboard(client, county.supervisor) == (0, True)
     assert len(refreshes_asked()) == 1
     # Ten minutes without an answer: no worker is running, so the page searches.
     HotspotSnapshot.objects.update(refresh_requested_at=timezone.now() - dt.timedelta(minutes=11))
-    status, html = page(client, county.supervisor, "/staff/dashboard/")
-    assert html.count('class="hs-card"') == 1
-    assert "A new search has been asked for." not in html
+    assert dashboard(client, county.supervisor) == (1, False)
     assert HotspotSnapshot.objects.get().refresh_requested_at is None
 
 
 def test_a_snapshot_older_than_a_day_is_not_shown(client, county):  # type: ignore[no-untyped-def]
-    page(client, county.supervisor, "/staff/dashboard/")
+    dashboard(client, county.supervisor)
     burst(county)
     age(25 * 60)
-    status, html = page(client, county.supervisor, "/staff/dashboard/")
-    assert html.count('class="hs-card"') == 1
+    assert dashboard(client, county.supervisor) == (1, False)
     assert refreshes_asked() == []
 
 
