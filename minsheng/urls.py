@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from minsheng import source
 
@@ -19,5 +21,7 @@ urlpatterns = [
     path("board/", include("minsheng.insight.urls")),
     path("sms/", include("minsheng.intake.sms_urls")),
     path("source/", source.download, name="source"),
+    # Pages name their icon; this answers what browsers ask for anyway (PDFs, bookmarks).
+    path("favicon.ico", RedirectView.as_view(url=static("minsheng/favicon.svg"), permanent=True)),
     path("", include("minsheng.intake.urls")),
 ]
