@@ -78,17 +78,21 @@ def max_examples() -> int:
     return int(getattr(settings, "MINSHENG_TRIAGE_MAX_EXAMPLES", 100_000))
 
 
-def _newest_dispatched() -> QuerySet[Case]:
-    """The newest MINSHENG_TRIAGE_MAX_EXAMPLES dispatched cases.
+def _oldest_kept() -> int:
+    """The id of the oldest of the newest MINSHENG_TRIAGE_MAX_EXAMPLES dispatched cases
+    (0 while there are fewer): the models learn from that case on.
 
     A region dispatches millions of cases a year: training on all of them would need tens
     of gigabytes and hours, and old routing (units merged, areas redrawn) would outvote the
     new. The newest cases are what today's suggestions should follow.
     """
-    dispatched = Case.objects.filter(dispatched_at__isnull=False)
     cap = max_examples()
-    oldest_kept = list(dispatched.order_by("-pk").values_list("pk", flat=True)[cap - 1 : cap])
-    return dispatched.filter(pk__gte=oldest_kept[0]) if oldest_kept else dispatched
+    dispatched = Case.objects.filter(dispatched_at__isnull=False).order_by("-pk")
+    return next(iter(dispatched.values_list("pk", flat=True)[cap - 1 : cap]), 0)
+
+
+def _newest_dispatched(oldest_kept: int) -> QuerySet[Case]:
+    return Case.objects.filter(dispatched_at__isnull=False, pk__gte=oldest_kept)
 
 
 def training_examples(kind: str) -> list[Example]:
@@ -96,7 +100,7 @@ def training_examples(kind: str) -> list[Example]:
     ``max_examples()`` dispatched cases at most), oldest first."""
     if kind == ModelKind.CATEGORY:
         rows = (
-            _newest_dispatched()
+            _newest_dispatched(_oldest_kept())
             .order_by("pk")
             .values_list("pk", "title", "description", "category__code")
         )
@@ -138,13 +142,16 @@ def unit_labels(*, from_case: int = 0) -> dict[int, str]:
 
 
 def _unit_examples() -> list[Example]:
-    cases = _newest_dispatched()
-    first = cases.order_by("pk").values_list("pk", flat=True).first() or 0
-    labels = unit_labels(from_case=first)
+    oldest_kept = _oldest_kept()
+    labels = unit_labels(from_case=oldest_kept)
     names = area_names()
     # Every dispatched case is read and filtered here rather than with `pk IN (…)`, which
     # would pass one parameter per case (SQLite allows some tens of thousands at most).
-    rows = cases.order_by("pk").values_list("pk", "area_id", "title", "description")
+    rows = (
+        _newest_dispatched(oldest_kept)
+        .order_by("pk")
+        .values_list("pk", "area_id", "title", "description")
+    )
     return [
         Example(pk, unit_text(names.get(area_id, ""), t, d), labels[pk])
         for pk, area_id, t, d in rows.iterator()
@@ -154,12 +161,11 @@ def _unit_examples() -> list[Example]:
 
 def label_counts(kind: str) -> dict[str, int]:
     """Training cases per label (held-out cases left out), without reading any text."""
-    cases = _newest_dispatched()
+    oldest_kept = _oldest_kept()
     if kind == ModelKind.CATEGORY:
-        pairs = cases.values_list("pk", "category__code")
+        pairs = _newest_dispatched(oldest_kept).values_list("pk", "category__code")
         return dict(Counter(code for pk, code in pairs.iterator() if pk % HOLD_OUT_EVERY))
-    first = cases.order_by("pk").values_list("pk", flat=True).first() or 0
-    labels = unit_labels(from_case=first)
+    labels = unit_labels(from_case=oldest_kept)
     return dict(Counter(code for pk, code in labels.items() if pk % HOLD_OUT_EVERY))
 
 
