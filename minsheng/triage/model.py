@@ -54,11 +54,11 @@ FORMAT = "minsheng-triage-category-model"
 FORMAT_VERSION = 2
 
 
+logger = logging.getLogger(__name__)
+
+
 class TrainingError(ValueError):
     """The examples cannot train a model (too few, or a category with too few cases)."""
-
-
-logger = logging.getLogger(__name__)
 
 
 class ModelFileError(ValueError):
