@@ -7,9 +7,10 @@ over days, so the section shows what the last search found, with its time:
 - a snapshot younger than ``FRESH_FOR`` is shown as it is;
 - an older one is still shown, with its time, and the worker is asked (once) to search
   again — so the first supervisor of the morning does not wait for a region's search;
-- the page searches itself only when there is no snapshot yet, when one is older than
+- a search is run at once only when there is no snapshot yet, when one is older than
   ``SHOW_STALE_FOR``, or when the worker has left a request unanswered for
-  ``WORKER_GRACE`` (no worker running, say).
+  ``WORKER_GRACE`` (no worker running, say). The dashboard does not wait for it: it shows
+  its figures at once and fetches the section separately (``pending``).
 
 The hot spots list with its default wording split reads its own snapshot the same way
 (more hot spots kept); with the split turned off, and on each hot spot's page, the search
@@ -72,8 +73,10 @@ class HotSpotSummary:
 class Section:
     spots: list[HotSpotSummary]
     more: bool
-    computed_at: dt.datetime
+    computed_at: dt.datetime | None
     stale: bool
+    # Nothing to show until a search has run, and the caller asked not to wait for one.
+    pending: bool = False
 
 
 def _plain(spot: hs.HotSpot) -> dict:
@@ -178,9 +181,13 @@ def section_for(
     min_count: int = hs.DEFAULT_MIN_COUNT,
     size: int = SHOWN,
     now: dt.datetime | None = None,
+    search_now: bool = True,
 ) -> Section | None:
     """The ``size`` most unusual hot spots to show ``user`` within ``area`` (the dashboard's
-    section, or the list with these settings), from the snapshot; None: not for them."""
+    section, or the list with these settings), from the snapshot; None: not for them.
+
+    When a search must run first, ``search_now=False`` returns a pending section at once
+    instead of waiting for it (seconds at region scale)."""
     view = hs.view_path(user)
     if view is None:
         return None
@@ -198,6 +205,8 @@ def section_for(
         or snapshot.computed_at < now - SHOW_STALE_FOR
         or _worker_missed(snapshot, now)
     ):
+        if not search_now:
+            return Section(spots=[], more=False, computed_at=None, stale=False, pending=True)
         snapshot = compute_snapshot(**key)
     elif _stale(snapshot, now):
         _request_refresh(snapshot, now)

@@ -25,6 +25,7 @@ from minsheng.cases.views import staff_required
 from minsheng.directory.models import Area
 from minsheng.insight import hotspot_snapshots as snapshots
 from minsheng.insight import hotspots as hs
+from minsheng.insight.templatetags.hotspot_tags import section_context
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,18 @@ def project_url(spot: hs.HotSpot) -> str | None:
                 "category": spot.category.pk,
             }
         )
+    )
+
+
+@staff_required
+def hotspot_section(request: HttpRequest) -> HttpResponse:
+    """The dashboard's hot-spots section alone, searched now if it must be: the dashboard
+    shows its figures first and fetches this (``insight/hotspot-section.js``)."""
+    user = request.user
+    _require_hotspot_user(user)
+    area = _filters(request, user).area
+    return render(
+        request, "insight/_hotspots.html", section_context(user, area, search_now=True)
     )
 
 

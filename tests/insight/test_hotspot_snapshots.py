@@ -4,6 +4,7 @@ search asked of the worker when it is a few minutes old, and stale after acting 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -11,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from minsheng.insight import hotspot_snapshots as snapshots
 from minsheng.insight.models import HotspotSnapshot
 from minsheng.insight.tasks import refresh_hotspots_task
-from tests.insight.test_hotspots import BILL, burst, page
+from tests.insight.test_hotspots import BILL, burst, dashboard_page, page
 
 TASK = refresh_hotspots_task.module_path
 
@@ -29,7 +30,7 @@ def age(minutes: float) -> None:
 
 def test_the_first_view_searches_and_later_views_show_the_snapshot(client, county):  # type: ignore[no-untyped-def]
     burst(county)
-    status, html = page(client, county.admin, "/staff/dashboard/")
+    status, html = dashboard_page(client, county.admin)
     assert status == 200
     assert html.count('class="hs-card"') == 1
     assert "As found at" in html
@@ -39,22 +40,22 @@ def test_the_first_view_searches_and_later_views_show_the_snapshot(client, count
 
     # A second burst a minute later is not searched for on the next view...
     burst(county, area=county.other_village, text=BILL)
-    status, html = page(client, county.admin, "/staff/dashboard/")
+    status, html = dashboard_page(client, county.admin)
     assert html.count('class="hs-card"') == 1
     assert refreshes_asked() == []
 
     # ...but once the snapshot is a few minutes old the view asks the worker (once),
     # still showing what it has, and the worker's search shows both.
     age(6)
-    status, html = page(client, county.admin, "/staff/dashboard/")
+    status, html = dashboard_page(client, county.admin)
     assert html.count('class="hs-card"') == 1
     assert "A new search has been asked for." in html
-    page(client, county.admin, "/staff/dashboard/")
+    dashboard_page(client, county.admin)
     [task] = refreshes_asked()
     assert task.args_kwargs["args"] == [HotspotSnapshot.objects.get().pk]
 
     assert snapshots.refresh(HotspotSnapshot.objects.get().pk).startswith("2 hot spots")
-    status, html = page(client, county.admin, "/staff/dashboard/")
+    status, html = dashboard_page(client, county.admin)
     assert html.count('class="hs-card"') == 2
     assert "A new search has been asked for." not in html
 
@@ -62,7 +63,7 @@ def test_the_first_view_searches_and_later_views_show_the_snapshot(client, count
 def dashboard(client, user) -> tuple[int, bool]:  # type: ignore[no-untyped-def]
     """How many hot spots ``user``'s dashboard shows, and whether it says a new search
     has been asked for."""
-    status, html = page(client, user, "/staff/dashboard/")
+    status, html = dashboard_page(client, user)
     assert status == 200
     return html.count('class="hs-card"'), "A new search has been asked for." in html
 
@@ -105,20 +106,20 @@ def test_a_snapshot_older_than_a_day_is_not_shown(client, county):  # type: igno
 
 def test_snapshots_are_kept_per_view_so_no_one_sees_another_area(client, county):  # type: ignore[no-untyped-def]
     burst(county)
-    page(client, county.supervisor, "/staff/dashboard/")
+    dashboard_page(client, county.supervisor)
     # The other township's supervisor has a snapshot of their own, without the burst.
-    status, html = page(client, county.other_supervisor, "/staff/dashboard/")
+    status, html = dashboard_page(client, county.other_supervisor)
     assert "No burst of similar open cases right now." in html
     assert HotspotSnapshot.objects.count() == 2
     # Handlers do not see the section at all, and no snapshot is made for them.
-    status, html = page(client, county.handler, "/staff/dashboard/")
+    status, html = dashboard_page(client, county.handler)
     assert 'id="hotspots"' not in html
     assert HotspotSnapshot.objects.count() == 2
 
 
 def test_coordinating_a_hot_spot_asks_every_dashboard_for_a_new_search(client, county):  # type: ignore[no-untyped-def]
     cases = burst(county)
-    page(client, county.supervisor, "/staff/dashboard/")
+    dashboard_page(client, county.supervisor)
     key = f"{county.village.pk}-{county.water.pk}"
     client.force_login(county.supervisor)
     response = client.post(
@@ -127,11 +128,11 @@ def test_coordinating_a_hot_spot_asks_every_dashboard_for_a_new_search(client, c
     )
     assert response.status_code in (200, 302)
 
-    status, html = page(client, county.supervisor, "/staff/dashboard/")
+    status, html = dashboard_page(client, county.supervisor)
     assert "A new search has been asked for." in html
     [task] = refreshes_asked()
     snapshots.refresh(task.args_kwargs["args"][0])
-    status, html = page(client, county.supervisor, "/staff/dashboard/")
+    status, html = dashboard_page(client, county.supervisor)
     assert "No burst of similar open cases right now." in html
 
 
@@ -152,5 +153,41 @@ def test_the_list_reads_its_own_snapshot_and_searches_live_without_the_split(cli
     assert html.count('class="hs-card"') == 2
     assert "As found at" not in html
     # The dashboard keeps its own, smaller snapshot.
-    page(client, county.admin, "/staff/dashboard/")
+    dashboard_page(client, county.admin)
     assert sorted(HotspotSnapshot.objects.values_list("size", flat=True)) == [5, 20, 20]
+
+
+def test_the_dashboard_does_not_wait_for_a_search_and_fetches_the_section_after(client, county):  # type: ignore[no-untyped-def]
+    burst(county)
+    # No search yet: the dashboard shows its figures with a section that fetches one.
+    status, html = page(client, county.supervisor, f"/staff/dashboard/?area={county.township.pk}")
+    assert status == 200
+    assert "Searching the open cases for hot spots" in html
+    assert 'class="hs-card"' not in html
+    assert HotspotSnapshot.objects.count() == 0
+    url = re.search(r'data-hs-section="([^"]+)"', html).group(1)
+    assert url == f"/staff/hotspots/section/?area={county.township.pk}"
+
+    # The address searches the township and answers with the section alone.
+    status, section = page(client, county.supervisor, url)
+    assert status == 200
+    assert section.count('class="hs-card"') == 1 and "As found at" in section
+    assert "<html" not in section
+    [snapshot] = HotspotSnapshot.objects.all()
+    assert snapshot.area_path == county.township.path
+
+    # The next view shows that search in the page, with nothing more to fetch.
+    status, html = page(client, county.supervisor, f"/staff/dashboard/?area={county.township.pk}")
+    assert html.count('class="hs-card"') == 1
+    assert "data-hs-section" not in html
+
+
+def test_the_section_address_is_only_for_hot_spot_users_and_their_areas(client, county):  # type: ignore[no-untyped-def]
+    assert page(client, county.handler, "/staff/hotspots/section/")[0] == 403
+    other = county.other_township
+    assert page(client, county.supervisor, f"/staff/hotspots/section/?area={other.pk}")[0] == 404
+    assert page(client, county.supervisor, "/staff/hotspots/section/?area=x")[0] == 404
+    client.logout()
+    response = client.get("/staff/hotspots/section/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert HotspotSnapshot.objects.count() == 0

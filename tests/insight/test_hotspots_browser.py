@@ -49,6 +49,9 @@ def test_supervisor_finds_a_hot_spot_and_coordinates_it_as_one_case(new_page, co
     page.get_by_role("button", name="Sign in").click()
     page.goto("/staff/dashboard/")
     section = page.locator("#hotspots")
+    # No search has run yet: the page shows its figures and fetches the section after.
+    section.locator(".hs-card").first.wait_for()
+    assert section.get_attribute("aria-busy") is None
     assert "6 open cases within 3 days" in section.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     section.locator(".hs-title a").first.click()
