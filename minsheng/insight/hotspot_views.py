@@ -97,9 +97,7 @@ def hotspot_section(request: HttpRequest) -> HttpResponse:
     user = request.user
     _require_hotspot_user(user)
     area = _filters(request, user).area
-    return render(
-        request, "insight/_hotspots.html", section_context(user, area, search_now=True)
-    )
+    return render(request, "insight/_hotspots.html", section_context(user, area, search_now=True))
 
 
 @staff_required
