@@ -1,4 +1,5 @@
-"""The background worker: runs queued tasks and asks for a deadline sweep every few minutes.
+"""The background worker: runs queued tasks and asks for a deadline sweep every few minutes
+(and, as due, the triage retraining and the searches that keep dashboards' hot spots warm).
 
 Tasks live in the database (django-tasks-db), so any number of worker processes can
 share one queue. Every worker also runs a small scheduler thread that enqueues the
@@ -87,6 +88,12 @@ class SweepScheduler(threading.Thread):
                 enqueue_retraining_if_due()
             except Exception:
                 logger.exception("could not enqueue the triage retraining; will try again")
+            try:
+                from minsheng.insight.hotspot_snapshots import keep_warm
+
+                keep_warm()
+            except Exception:
+                logger.exception("could not ask for hot-spot searches; will try again")
             finally:
                 connections.close_all()  # this thread's connections only
             self.stopping.wait(self.interval)

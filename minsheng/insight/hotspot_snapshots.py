@@ -12,6 +12,10 @@ over days, so the section shows what the last search found, with its time:
   ``WORKER_GRACE`` (no worker running, say). The dashboard does not wait for it: it shows
   its figures at once and fetches the section separately (``pending``).
 
+The worker also keeps warm the views people look at: every snapshot shown within
+``KEEP_WARM_FOR`` is searched again once it is ``WARM_EVERY`` old, so the first view of a
+Monday morning finds a search of the last hour, not one from Friday.
+
 The hot spots list with its default wording split reads its own snapshot the same way
 (more hot spots kept); with the split turned off, and on each hot spot's page, the search
 runs at that moment. Coordinating a hot spot marks the snapshots stale.
@@ -41,6 +45,10 @@ SHOW_STALE_FOR = dt.timedelta(hours=24)
 # A busy worker may be training a model or searching another region; one that has not
 # answered a request in this long is taken to be missing.
 WORKER_GRACE = dt.timedelta(minutes=10)
+KEEP_WARM_FOR = dt.timedelta(days=7)
+WARM_EVERY = dt.timedelta(hours=1)
+# Recording each view would be a write per dashboard view; to the hour is enough.
+VIEW_RECORDED_EVERY = dt.timedelta(hours=1)
 SHOWN = 5  # hot spots on the dashboard
 LIST_SHOWN = 20  # on the hot spots list (its default filters read a snapshot too)
 
@@ -124,11 +132,17 @@ def _restore(rows: list[dict]) -> list[HotSpotSummary]:
 
 
 def compute_snapshot(
-    *, view_path: str, area_path: str, window_days: int, min_count: int, size: int = SHOWN
+    *,
+    view_path: str,
+    area_path: str,
+    window_days: int,
+    min_count: int,
+    size: int = SHOWN,
+    viewed: bool = False,
 ) -> HotspotSnapshot:
     """Search now for the ``size`` most unusual hot spots and store them (replacing the
     view's earlier snapshot of that size); one more is looked for, to know whether there
-    are more."""
+    are more. ``viewed``: a page searched to show it (not the worker)."""
     started = time.perf_counter()
     found = hs.find_hotspots_in(
         view=view_path,
@@ -145,6 +159,8 @@ def compute_snapshot(
         "more": len(found) > size,
         "seconds": round(time.perf_counter() - started, 3),
     }
+    if viewed:
+        values["viewed_at"] = values["computed_at"]
     key = {
         "view_path": view_path,
         "area_path": area_path,
@@ -161,9 +177,10 @@ def compute_snapshot(
     return snapshot
 
 
-def _request_refresh(snapshot: HotspotSnapshot, now: dt.datetime) -> None:
+def _request_refresh(snapshot: HotspotSnapshot, now: dt.datetime) -> bool:
     """Ask the worker to search again, once however many pages ask (an unanswered request
-    is not repeated: after WORKER_GRACE the page searches itself)."""
+    is not repeated: after WORKER_GRACE the page searches itself). True if this call
+    asked."""
     claimed = HotspotSnapshot.objects.filter(
         pk=snapshot.pk, refresh_requested_at__isnull=True
     ).update(refresh_requested_at=now)
@@ -171,6 +188,7 @@ def _request_refresh(snapshot: HotspotSnapshot, now: dt.datetime) -> None:
         from minsheng.insight.tasks import refresh_hotspots_task
 
         refresh_hotspots_task.enqueue(snapshot.pk)
+    return bool(claimed)
 
 
 def section_for(
@@ -207,15 +225,37 @@ def section_for(
     ):
         if not search_now:
             return Section(spots=[], more=False, computed_at=None, stale=False, pending=True)
-        snapshot = compute_snapshot(**key)
-    elif _stale(snapshot, now):
-        _request_refresh(snapshot, now)
+        snapshot = compute_snapshot(**key, viewed=True)
+    else:
+        _record_view(snapshot, now)
+        if _stale(snapshot, now):
+            _request_refresh(snapshot, now)
     return Section(
         spots=_restore(snapshot.spots),
         more=snapshot.more,
         computed_at=snapshot.computed_at,
         stale=_stale(snapshot, now),
     )
+
+
+def _record_view(snapshot: HotspotSnapshot, now: dt.datetime) -> None:
+    if snapshot.viewed_at is None or snapshot.viewed_at < now - VIEW_RECORDED_EVERY:
+        HotspotSnapshot.objects.filter(pk=snapshot.pk).update(viewed_at=now)
+
+
+def keep_warm(now: dt.datetime | None = None) -> int:
+    """The scheduler's part: ask the worker to search again each view shown within
+    KEEP_WARM_FOR whose last search is WARM_EVERY old. Returns how many were asked for."""
+    now = now or timezone.now()
+    due = HotspotSnapshot.objects.filter(
+        viewed_at__gte=now - KEEP_WARM_FOR,
+        computed_at__lt=now - WARM_EVERY,
+        refresh_requested_at__isnull=True,
+    ).only("pk")
+    asked = 0
+    for snapshot in due:
+        asked += _request_refresh(snapshot, now)
+    return asked
 
 
 def _worker_missed(snapshot: HotspotSnapshot, now: dt.datetime) -> bool:

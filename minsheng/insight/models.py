@@ -315,6 +315,9 @@ class HotspotSnapshot(models.Model):
     spots = models.JSONField(default=list)
     more = models.BooleanField(default=False)
     seconds = models.FloatField(default=0.0)  # how long the search took
+    # When a page last showed it (to the hour): the worker keeps the views people look at
+    # searched, so the first view after a weekend need not wait.
+    viewed_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [

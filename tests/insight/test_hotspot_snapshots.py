@@ -191,3 +191,46 @@ def test_the_section_address_is_only_for_hot_spot_users_and_their_areas(client, 
     response = client.get("/staff/hotspots/section/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert HotspotSnapshot.objects.count() == 0
+
+
+def test_the_worker_keeps_the_views_people_look_at_searched(client, county):  # type: ignore[no-untyped-def]
+    dashboard(client, county.supervisor)  # township
+    dashboard(client, county.admin)  # whole county
+    burst(county)
+    assert snapshots.keep_warm() == 0  # both searched just now
+
+    # Friday evening to Monday morning: nobody looks, and the worker searches them hourly.
+    HotspotSnapshot.objects.update(computed_at=timezone.now() - dt.timedelta(minutes=61))
+    assert snapshots.keep_warm() == 2
+    assert snapshots.keep_warm() == 0  # asked once, not again while the worker is at it
+    for task in refreshes_asked():
+        assert snapshots.refresh(task.args_kwargs["args"][0]).startswith("1 hot spots")
+    assert snapshots.keep_warm() == 0
+    # Monday's first view shows the worker's search at once, with the burst in it.
+    assert dashboard(client, county.supervisor) == (1, False)
+
+
+def test_views_nobody_looked_at_for_a_week_are_left_alone(client, county):  # type: ignore[no-untyped-def]
+    dashboard(client, county.supervisor)
+    snapshot = HotspotSnapshot.objects.get()
+    assert snapshot.viewed_at is not None
+    HotspotSnapshot.objects.update(
+        computed_at=timezone.now() - dt.timedelta(days=8),
+        viewed_at=timezone.now() - dt.timedelta(days=8),
+    )
+    assert snapshots.keep_warm() == 0
+    assert refreshes_asked() == []
+
+
+def test_a_view_is_recorded_at_most_hourly_and_the_worker_does_not_count_as_one(client, county):  # type: ignore[no-untyped-def]
+    dashboard(client, county.supervisor)
+    first = HotspotSnapshot.objects.get().viewed_at
+    dashboard(client, county.supervisor)
+    assert HotspotSnapshot.objects.get().viewed_at == first  # no write per view
+
+    an_hour_ago = timezone.now() - dt.timedelta(minutes=61)
+    HotspotSnapshot.objects.update(viewed_at=an_hour_ago, computed_at=an_hour_ago)
+    snapshots.refresh(HotspotSnapshot.objects.get().pk)
+    assert HotspotSnapshot.objects.get().viewed_at == an_hour_ago
+    dashboard(client, county.supervisor)
+    assert HotspotSnapshot.objects.get().viewed_at > an_hour_ago
