@@ -31,6 +31,7 @@ from minsheng.cases.models import (
     Status,
     new_tracking_code,
 )
+from minsheng.cases.redaction import redact
 from minsheng.cases.rules import RATE, may_take, system_may_dispatch
 from minsheng.cases.signals import announce
 from minsheng.cases.transitions import Action, next_status
@@ -164,6 +165,26 @@ def _reason(value: object, *, label: str, field: str = "reason") -> str:
 # --- intake ------------------------------------------------------------------------------
 
 
+TITLE_CHARS = 30  # a title made from a description: about one line on a phone
+TITLE_CHARS_SPACED = 50  # Uyghur and English need more letters for the same words
+
+
+def title_from(description: str) -> str:
+    """The title of a case reported without one: the start of the description's first
+    line, cut at a word where words are spaced. Phone and ID numbers are masked first — a
+    number cut in half by the "…" would no longer look like one to the board's redaction,
+    and half a phone number is still someone's phone number."""
+    line = redact(description.splitlines()[0] if description else "").strip()
+    limit = TITLE_CHARS_SPACED if " " in line[:TITLE_CHARS_SPACED] else TITLE_CHARS
+    if len(line) <= limit:
+        return line
+    cut = line[:limit]
+    space = cut.rfind(" ")
+    if space >= limit // 2 and not line[limit].isspace():
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
 @transaction.atomic
 def submit_case(
     *,
@@ -199,8 +220,7 @@ def submit_case(
     )
     title = clean_text(title, field="title", label=_("title"), max_length=TITLE_MAX, required=False)
     if not title:
-        first_line = description.splitlines()[0]
-        title = first_line[:30] + ("…" if len(first_line) > 30 else "")
+        title = title_from(description)
     address = clean_text(
         address, field="address", label=_("address"), max_length=200, required=False
     )

@@ -16,6 +16,9 @@ _ID_CARD = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")
 _PHONE = re.compile(
     r"(?<!\d)(?:\+?86[\s-]?)?(?:1[3-9]\d(?:[\s-]?\d{4}){2}|0\d{2,3}[\s-]?\d{7,8})(?!\d)"
 )
+# A number cut off by "…" (a title made from the description before titles were made from
+# redacted text): too short to tell from a phone number, so masked too.
+_CUT_NUMBER = re.compile(r"\+?(?:\d[\s-]?){5,}(?=…)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A tracking code is the key to a resident's case (rating, withdrawal): never publish one.
 _TRACKING_CODE = re.compile(
@@ -31,6 +34,7 @@ def redact(text: str, *, names: tuple[str, ...] = ()) -> str:
     out = _EMAIL.sub(MASK, text)
     out = _ID_CARD.sub(MASK, out)
     out = _PHONE.sub(MASK, out)
+    out = _CUT_NUMBER.sub(MASK, out)
     for name in names:
         if name and len(name.strip()) >= 2:
             out = out.replace(name.strip(), MASK)

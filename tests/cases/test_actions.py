@@ -310,3 +310,19 @@ def test_imported_ledger_row_keeps_its_original_date(county, submit):
         submit(actor=county.operator, channel="phone", raised_at=earlier)
     with pytest.raises(InvalidInput):
         submit(actor=county.operator, channel="import", raised_at=timezone.now() + dt.timedelta(1))
+
+
+def test_a_title_made_from_the_description_ends_at_a_word_in_spaced_languages():
+    from minsheng.cases.actions import title_from
+
+    assert (
+        title_from("No tap water for two days in the whole village of Qarasu, please come")
+        == "No tap water for two days in the whole village of…"
+    )
+    uyghur = "كەنتىمىزدە ئىككى كۈندىن بېرى تۇرۇبا سۈيى يوق، تېز ئادەم ئەۋەتىڭلار، رەھمەت"
+    assert title_from(uyghur) == "كەنتىمىزدە ئىككى كۈندىن بېرى تۇرۇبا سۈيى يوق، تېز…"
+    # Chinese has no spaces: thirty characters, as before.
+    assert title_from("柳树村村口的水管破了已经停水两天了老人孩子都没水喝请尽快来修一修谢谢") == (
+        "柳树村村口的水管破了已经停水两天了老人孩子都没水喝请尽快来修…"
+    )
+    assert title_from("短\n第二行") == "短"

@@ -98,3 +98,25 @@ def test_a_declined_request_shows_none_of_its_text(county, submit):
     assert "its text is not published" in html
     body = b"".join(Client().get("/board/cases.csv").streaming_content).decode("utf-8-sig")
     assert "老张" not in body
+
+
+@pytest.mark.parametrize("typed", ["13912345678", "139 1234 5678", "139-1234-5678"])
+def test_a_phone_number_cut_off_in_a_made_up_title_is_not_half_published(county, submit, typed):
+    # No title: one is made from the description, whose first 30 characters end inside
+    # the phone number. Before, "…我电话1391234…" reached the board and the CSV.
+    case = submit(title="", description=f"村里两天没有自来水了请尽快派人处理一下，我电话{typed}")
+    assert "＊＊＊" in case.title and "1391234" not in case.title.replace(" ", "").replace("-", "")
+    client = Client(headers={"accept-language": "zh-hans"})
+    for url in (f"/board/{county.village.code}/", f"/board/{county.village.code}/cases.csv"):
+        response = client.get(url)
+        text = b"".join(getattr(response, "streaming_content", None) or [response.content])
+        text = text.decode()
+        assert "村里两天没有自来水" in text, url
+        assert "1391" not in text.replace(" ", "").replace("-", ""), url
+
+
+def test_a_title_stored_cut_inside_a_number_is_masked_where_it_is_shown(county, submit):
+    # Cases titled before titles were made from redacted text.
+    case = submit(title="村里两天没有自来水了我电话1391234…", description="停水。")
+    html = Client().get(f"/track/{case.tracking_code}/").content.decode()
+    assert "1391234" not in html and "我电话＊＊＊…" in html
