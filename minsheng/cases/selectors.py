@@ -6,6 +6,8 @@ Every staff read starts from ``permissions.visible_cases`` so scope is never for
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -167,9 +169,18 @@ def timeline(*, case: Case, public_only: bool) -> QuerySet[Event]:
     return qs.filter(is_public=True) if public_only else qs
 
 
+_NOT_IN_CODE = re.compile(r"[^0-9A-Z]")
+
+
+def tracking_code_from(typed: object) -> str:
+    """A tracking code as a resident may type it: lower case, with spaces or dashes, or in
+    full-width letters from a Chinese keyboard ("ＭＳ７Ａ…")."""
+    return _NOT_IN_CODE.sub("", unicodedata.normalize("NFKC", str(typed or "")).upper())
+
+
 def get_case_by_tracking_code(code: str) -> Case | None:
-    """The resident's door: a case by its code (case-insensitive, spaces ignored)."""
-    normalized = "".join(str(code or "").split()).upper()
+    """The resident's door: a case by its code (see ``tracking_code_from``)."""
+    normalized = tracking_code_from(code)
     if not normalized or len(normalized) > 12:
         return None
     return _with_related(Case.objects.filter(tracking_code=normalized)).first()
@@ -186,7 +197,7 @@ def matching(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
 
 def find_by_code(*, user: User, query: str) -> Case | None:
     """The case in the user's scope whose tracking code is exactly the query."""
-    code = "".join((query or "").split()).upper()
+    code = tracking_code_from(query)
     return visible_cases(user).filter(tracking_code=code).only("pk").first() if code else None
 
 

@@ -85,7 +85,8 @@ def guess_language(text: str) -> str:
 
 def _answer(*, sender: str, text: str, language: str, message_id: str) -> SmsAnswer:
     hotline = settings.MINSHENG_HOTLINE
-    tracking = _TRACKING.match(text)
+    # A Chinese keyboard in full-width mode types "ＭＳ…" and "５".
+    tracking = _TRACKING.match(unicodedata.normalize("NFKC", text))
     if tracking:
         return _about_case(tracking.group(1).upper(), tracking.group(2))
     if _bare_rating(text) is not None:

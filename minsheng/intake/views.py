@@ -7,8 +7,6 @@ reach these templates, and every piece of free text is redacted before it is sho
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -34,7 +32,6 @@ from minsheng.intake.forms import (
 )
 
 # Tracking codes are letters and digits; residents add spaces and dashes when they copy them.
-_NOT_IN_CODE = re.compile(r"[^0-9A-Za-z]")
 
 
 @require_GET
@@ -108,7 +105,7 @@ def submitted(request: HttpRequest, code: str) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     if "code" not in request.GET:
         return _render(request, "intake/track.html", {})
-    code = _NOT_IN_CODE.sub("", request.GET["code"]).upper()
+    code = selectors.tracking_code_from(request.GET["code"])
     if not code:
         return _render(
             request,
@@ -219,7 +216,7 @@ def _not_found(request: HttpRequest, code: str) -> HttpResponse:
     return _render(
         request,
         "intake/track.html",
-        {"not_found": True, "code": _NOT_IN_CODE.sub("", code).upper()[:20]},
+        {"not_found": True, "code": selectors.tracking_code_from(code)[:20]},
         status=404,
     )
 

@@ -132,6 +132,15 @@ def test_tracking_code_and_digit_rate_a_resolved_case(county, resolved_case):
     assert "closed" in response.json()["reply"]
 
 
+def test_a_full_width_code_and_digit_rate_a_resolved_case(county, resolved_case):
+    from tests.intake.test_tracking import full_width
+
+    case = resolved_case(language="zh-hans")
+    response = text_in(full_width(f"{case.tracking_code} 4"))
+    assert response.json()["kind"] == InboundReply.RATED
+    assert case.feedback.get().rating == 4
+
+
 def test_low_rating_by_sms_reopens_the_case(county, resolved_case):
     case = resolved_case()
     text_in(f"{case.tracking_code} 1")

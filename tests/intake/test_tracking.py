@@ -22,6 +22,21 @@ def test_entered_code_leads_to_the_case_page_however_it_was_typed(en_client, sub
     assert response["Location"] == reverse("intake:case", args=[case.tracking_code])
 
 
+def full_width(text: str) -> str:
+    """As a Chinese keyboard in full-width mode types it: "MS7A" → "ＭＳ７Ａ"."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_a_code_typed_in_full_width_letters_finds_the_case(en_client, submit):
+    case = submit()
+    response = en_client.get(reverse("intake:track"), {"code": full_width(case.tracking_code)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("intake:case", args=[case.tracking_code])
+    # Typed into the address itself, too.
+    page = en_client.get(f"/track/{full_width(case.tracking_code.lower())}/")
+    assert page.status_code == 200 and case.tracking_code in page.content.decode()
+
+
 def test_empty_code_asks_for_the_code(en_client, db):
     response = en_client.get(reverse("intake:track"), {"code": "  "})
     assert response.status_code == 400
