@@ -4,7 +4,6 @@ or ``projects.selectors`` and render; an action's error is shown and nothing cha
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -476,9 +475,8 @@ def _render_project(
     today = timezone.localdate()
     for milestone in milestones:
         milestone.is_late = milestone.done_date is None and milestone.due_date < today
-    spent_share = (
-        int(min(project.spent / project.budget, Decimal(1)) * 100) if project.budget else None
-    )
+    # The share is told as it is (119 % when over budget); only the bar stops at full.
+    spent_share = int(project.spent * 100 / project.budget) if project.budget else None
     context = {
         "nav": "projects",
         "project": project,
@@ -488,6 +486,7 @@ def _render_project(
         "links": live,
         "past_links": [link for link in links if link.unlinked_at is not None],
         "spent_share": spent_share,
+        "spent_bar": min(spent_share, 100) if spent_share is not None else None,
         "over_budget": project.budget is not None and project.spent > project.budget,
         "can_manage": rules.can_manage(request.user, project.area) and not project.is_finished,
         "figures_form": bound.get("figures")

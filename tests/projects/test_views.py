@@ -117,6 +117,9 @@ def test_project_page_shows_figures_milestones_cases_and_log(county, held_case):
     html = response.content.decode()
     assert "Progress 70%" in html
     assert "480,000.00" in html and "600,000.00" in html and "over budget" in html
+    # 600,000 of 480,000: the share says how far over, only the bar stops at full.
+    assert "(125%)" in html and "125% of the budget spent" in html
+    assert 'style="inline-size: 100%"' in html
     assert "主管铺设" in html and case.tracking_code in html
     assert "progress (%): 0 → 70" in html
 
