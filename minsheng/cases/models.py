@@ -166,6 +166,10 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def awaits_dispatch(self) -> bool:
+        return self.status in TRIAGE_STATUSES
+
+    @property
     def is_overdue(self) -> bool:
         return (
             self.status in RUNNING_STATUSES

@@ -406,3 +406,16 @@ def test_contact_never_appears_in_lists(county, submit):
     overdue_page = login(county.supervisor).get(reverse("staff:overdue")).content.decode()
     assert case.tracking_code in overdue_page
     assert Event.objects.filter(case=case, kind=EventKind.CONTACT_REVEALED).count() == 1
+
+
+def test_a_case_that_has_ended_does_not_say_it_waits_for_dispatch(county, submit):
+    waiting = submit()
+    html = login(county.operator).get(case_url(waiting)).content.decode()
+    assert "none — waiting for dispatch" in html
+
+    declined = actions.decline_case(
+        actor=county.operator, case=submit(), reason="这是对个人的投诉，不属于公共服务。"
+    )
+    html = login(county.operator).get(case_url(declined)).content.decode()
+    assert "waiting for dispatch" not in html
+    assert "<dd>none</dd>" in html
