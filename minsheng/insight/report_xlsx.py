@@ -285,7 +285,8 @@ def _highlights(ws: Worksheet, report: MonthlyReport) -> None:
             _("Area"),
             _("Current unit"),
             pgettext("report", "Raised"),
-            pgettext("report", "Resolved"),
+            # A date here; "Resolved" in the rankings is a count (办结数).
+            pgettext("report date", "Resolved"),
             _("Working days"),
             pgettext("report", "Rating"),
             _("Resolution"),

@@ -424,3 +424,16 @@ def test_parse_month_reads_year_and_month() -> None:
     assert parse_month("2026-11", today=dt.date(2026, 11, 2)) == dt.date(2026, 11, 1)
     with pytest.raises(ReportError):
         parse_month("2026-12", today=dt.date(2026, 11, 2))
+
+
+def test_the_chinese_workbook_heads_the_resolved_date_as_a_date(county, history):  # type: ignore[no-untyped-def]
+    # "Resolved" is a count in the rankings (办结数) and a date among the highlights.
+    with translation.override("zh-hans"):
+        report = build_report(county.township, dt.date(2026, 10, 1))
+        book = load_workbook(io.BytesIO(render_xlsx(report)))
+    assert report.highlights
+    highlights = book["办结亮点"]
+    heads = next(
+        row for row in highlights.iter_rows(values_only=True) if row and row[0] == "查询码"
+    )
+    assert "办结时间" in heads and "办结数" not in heads
