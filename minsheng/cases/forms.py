@@ -60,7 +60,7 @@ class DispatchForm(ActionForm):
         by_level: dict[int, list[tuple[int, str]]] = {}
         for unit in Unit.objects.filter(is_active=True).order_by("-level", "name"):
             if proposed is None or unit.pk != proposed.pk:
-                by_level.setdefault(unit.level, []).append((unit.pk, unit.name))
+                by_level.setdefault(unit.level, []).append((unit.pk, unit.label))
         levels = dict(Level.choices)
         choices += [(levels.get(level, str(level)), units) for level, units in by_level.items()]
         field.choices = choices

@@ -144,10 +144,18 @@ def counts_by_unit(*, user: User, now: dt.datetime | None = None) -> list[UnitCo
         )
         .order_by("-overdue", "-active", "current_unit__name")
     )
+    rows = list(rows)
+    # In the reader's language (the grouping above stays on the one stored name).
+    labels = {
+        u.pk: u.label
+        for u in Unit.objects.filter(pk__in=[r["current_unit_id"] for r in rows]).only(
+            "name", "name_en", "name_ug"
+        )
+    }
     return [
         UnitCounts(
             unit_id=r["current_unit_id"],
-            unit_name=r["current_unit__name"],
+            unit_name=labels.get(r["current_unit_id"], r["current_unit__name"]),
             level=r["current_unit__level"],
             active=r["active"],
             overdue=r["overdue"],

@@ -512,7 +512,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, exc.message)
         return _render_case(request, fresh, status=exc.status_code)
     result.refresh_from_db()
-    unit = result.current_unit.name if result.current_unit_id else ""
+    unit = result.current_unit.label if result.current_unit_id else ""
     messages.success(
         request,
         DONE[action]

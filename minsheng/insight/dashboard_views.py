@@ -219,7 +219,10 @@ def _unit_ranking(scope: Scope, period: Period, user: User) -> tuple[list, list]
         .annotate(resolved=Sum("resolved"), on_time=Sum("resolved_on_time"))
         .order_by()
     )
-    names = dict(Unit.objects.filter(pk__in=[r["unit_id"] for r in rows]).values_list("pk", "name"))
+    units = Unit.objects.filter(pk__in=[r["unit_id"] for r in rows]).only(
+        "name", "name_en", "name_ug"
+    )
+    names = {u.pk: u.label for u in units}
     items = [
         Ranked(
             names.get(r["unit_id"], "?"),
@@ -399,7 +402,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "nav": "dashboard",
             "unit": unit,
-            "title": unit.name,
+            "title": unit.label,
             "compare_area": compare_area,
             "compare_rows": _rows(figures, lambda d: _drill_url(base, d), compare),
             **_common(figures, period, key, base, trend_by, scope),
@@ -421,7 +424,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         unit = Unit.objects.filter(pk=unit_id if unit_id.isdigit() else 0).first()
         if unit is None or not _may_view_unit(user, unit):
             raise Http404
-        scope, title = Scope(area_path="/", unit_id=unit.pk), unit.name
+        scope, title = Scope(area_path="/", unit_id=unit.pk), unit.label
     else:
         if user.role == Role.HANDLER and not user.is_administrator:
             raise Http404

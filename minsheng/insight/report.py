@@ -521,7 +521,7 @@ def _report_case(case: Case, **extra: Any) -> ReportCase:
         title=redact(case.title),
         category=case.category.label,
         area=case.area.label,
-        unit=case.current_unit.name if case.current_unit else "—",
+        unit=case.current_unit.label if case.current_unit else "—",
         raised_on=timezone.localtime(case.created_at).date(),
         **{"status": str(case.get_status_display()), **extra},
     )

@@ -37,7 +37,7 @@ def unit_choices() -> list:
     levels = dict(Level.choices)
     by_level: dict[int, list[tuple[int, str]]] = {}
     for unit in Unit.objects.filter(is_active=True).order_by("-level", "name"):
-        by_level.setdefault(unit.level, []).append((unit.pk, unit.name))
+        by_level.setdefault(unit.level, []).append((unit.pk, unit.label))
     return [(levels.get(level, str(level)), units) for level, units in by_level.items()]
 
 
@@ -170,7 +170,7 @@ class MatchForm(forms.Form):
     def __init__(self, *args, resources: list[Resource], **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["resource"].choices = [
-            (r.pk, f"{r.sponsor_unit.name}: {r.title} (¥{r.amount:,.2f}, {r.area.name})")
+            (r.pk, f"{r.sponsor_unit.label}: {r.title} (¥{r.amount:,.2f}, {r.area.label})")
             for r in resources
         ]
         self.fields["lead_unit"].choices = [("", _("— the sponsor unit —"))] + unit_choices()

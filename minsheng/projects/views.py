@@ -420,7 +420,7 @@ def _log_rows(events) -> list[dict]:  # type: ignore[no-untyped-def]
         for i in ((e.data.get("changes") or {}).get("units") or [[], []])[0]
         + ((e.data.get("changes") or {}).get("units") or [[], []])[1]
     }
-    unit_names = {u.pk: u.name for u in Unit.objects.filter(pk__in=unit_ids)}
+    unit_names = {u.pk: u.label for u in Unit.objects.filter(pk__in=unit_ids)}
     rows = []
     for event in events:
         changes = []

@@ -419,3 +419,17 @@ def test_a_case_that_has_ended_does_not_say_it_waits_for_dispatch(county, submit
     html = login(county.operator).get(case_url(declined)).content.decode()
     assert "waiting for dispatch" not in html
     assert "<dd>none</dd>" in html
+
+
+def test_staff_read_unit_names_in_their_language(county, submit):
+    unit = county.village_unit
+    unit.name_en, unit.name_ug = "Willow Village Committee", "سۆگەتلىك كەنت كومىتېتى"
+    unit.save()
+    case = dispatched(county, submit)
+    client = Client(HTTP_ACCEPT_LANGUAGE="ug")
+    client.force_login(county.handler)
+    for url in (case_url(case), reverse("staff:queue")):
+        html = client.get(url).content.decode()
+        assert "سۆگەتلىك كەنت كومىتېتى" in html, url
+    english = login(county.supervisor).get(reverse("staff:supervise")).content.decode()
+    assert "Willow Village Committee" in english
