@@ -40,6 +40,7 @@ from minsheng.projects.models import (
     ProjectStatus,
     Resource,
     ResourceStatus,
+    describe_outcome,
 )
 from minsheng.projects.validation import clean_date, clean_money, clean_progress
 
@@ -805,11 +806,11 @@ def _finish_case(actor: User, project: Project, link: CaseLink, outcome: str) ->
             except CaseError as exc:
                 why = str(exc.message)
             else:
-                return "resolved", _("resolved")
+                return "resolved", "resolved"
         note = _(
             "The project “%(title)s” has been completed, but this case could not be resolved "
             "automatically: %(why)s Please resolve it by hand."
-        ) % {"title": title, "why": why}
+        ) % {"title": title, "why": describe_outcome(why)}
         _note(actor, case, project, note, is_public=False)
         return "not_resolved", why
     note = _("The project “%(title)s” has been completed: %(outcome)s") % {
@@ -817,18 +818,17 @@ def _finish_case(actor: User, project: Project, link: CaseLink, outcome: str) ->
         "outcome": short,
     }
     _note(actor, case, project, note, is_public=True)
-    return "noted", _("note added")
+    return "noted", "noted"
 
 
 def _why_not_resolvable(actor: User, case: Case) -> str | None:
+    """Why the case cannot be resolved, as an outcome code (see ``describe_outcome``)."""
     if next_status(case.status, Action.RESOLVE) is None:
         if case.status in (Status.RESOLVED, Status.CLOSED):
-            return _("it was already resolved.")
-        return _("it is “%(status)s”, which cannot be resolved.") % {
-            "status": case.get_status_display()
-        }
+            return "already_resolved"
+        return f"status:{case.status}"
     if not may_take(actor, case, Action.RESOLVE):
-        return _("only its holding unit may resolve it.")
+        return "not_holder"
     return None
 
 

@@ -284,7 +284,8 @@ class CaseLink(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     unlinked_at = models.DateTimeField(null=True, blank=True)
-    # What completing the project did to the case: resolved, noted, or why it could not.
+    # What completing the project did to the case: resolved, noted, or why it could not,
+    # as a code shown in the reader's language (``describe_outcome``); older rows hold text.
     outcome = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -301,6 +302,10 @@ class CaseLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} ← {self.case_id}"
+
+    @property
+    def outcome_text(self) -> str:
+        return describe_outcome(self.outcome)
 
     @property
     def is_live(self) -> bool:
@@ -354,3 +359,23 @@ class ProjectEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def describe_outcome(code: str) -> str:
+    """A linked case's outcome code (``projects.actions._finish_case``) in the reader's
+    language; anything else (an error message, a row from before the codes) as it is."""
+    from minsheng.cases.models import Status
+
+    fixed = {
+        "resolved": _("resolved"),
+        "noted": _("note added"),
+        "already_resolved": _("it was already resolved."),
+        "not_holder": _("only its holding unit may resolve it."),
+    }
+    if code in fixed:
+        return str(fixed[code])
+    if code.startswith("status:") and code[7:] in Status.values:
+        return _("it is “%(status)s”, which cannot be resolved.") % {
+            "status": Status(code[7:]).label
+        }
+    return code

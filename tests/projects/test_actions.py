@@ -427,7 +427,11 @@ def test_completion_notes_cases_it_may_not_resolve_and_says_why(county, held_cas
         assert not note.is_public
         assert "could not be resolved" in note.note and why in note.note
     link = CaseLink.objects.get(case=accepted)
-    assert "holding unit" in link.outcome
+    assert "holding unit" in link.outcome_text
+    # Stored as a code, so each reader gets it in their own language.
+    with translation.override("zh-hans"):
+        assert link.outcome_text == "只有当前承办单位才能办结。"
+        assert "无法办结" in CaseLink.objects.get(case=not_accepted).outcome_text
 
 
 def test_note_only_links_get_a_public_note(county, held_case):
