@@ -450,6 +450,15 @@ def cases(request: HttpRequest) -> HttpResponse:
             "page": page,
             "title": title,
             "drill_label": DRILLS[drill],
+            # The figure counts escalations, the list cases: say why they can differ.
+            "drill_note": (
+                _(
+                    "The dashboard counts every escalation; a case escalated more than once "
+                    "(by hand, then by its deadline at the next level) is listed here once."
+                )
+                if drill == "escalated"
+                else ""
+            ),
             "period": period,
             "period_label": PERIODS[key],
             "value": value,

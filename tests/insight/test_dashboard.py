@@ -127,3 +127,15 @@ def test_a_unit_dashboard_compares_with_its_township(client, committed_county, w
     html = _get(client, committed_county.handler, url).content.decode()
     assert _figure(html, "raised") == "1"  # the waiting case is held by no unit yet
     assert re.search(r'data-indicator="raised">.*?kpi-compare">[^<]*<span>2</span>', html, re.S)
+
+
+def test_escalations_count_each_escalation_and_the_list_says_so(client, committed_county, work):  # type: ignore[no-untyped-def]
+    c = committed_county
+    case = actions.dispatch_case(actor=c.operator, case=work["waiting"], unit=c.village_unit)
+    case = actions.escalate_case(actor=actions.SYSTEM, case=case, reason="逾期")
+    actions.escalate_case(actor=actions.SYSTEM, case=case, reason="逾期")
+    html = _get(client, c.supervisor, "/staff/dashboard/").content.decode()
+    assert _figure(html, "escalations") == "2"
+    listing = _get(client, c.supervisor, _drill_link(html, "escalations")).content.decode()
+    assert _codes(listing) == {case.tracking_code}
+    assert "a case escalated more than once" in listing
