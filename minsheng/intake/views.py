@@ -7,10 +7,13 @@ reach these templates, and every piece of free text is redacted before it is sho
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -31,7 +34,32 @@ from minsheng.intake.forms import (
     parse_submission_key,
 )
 
-# Tracking codes are letters and digits; residents add spaces and dashes when they copy them.
+# The report last sent from this browser, so pressing Back and sending the same words again
+# does not make a second case. Kept only in the resident's own browser (a signed cookie),
+# for half an hour; nothing about the device is stored with the case.
+LAST_REPORT_COOKIE = "ms_last_report"
+LAST_REPORT_SECONDS = 30 * 60
+
+
+def _fingerprint(cleaned: dict) -> str:
+    words = "\x1f".join(
+        " ".join(str(cleaned.get(field) or "").split())
+        for field in ("area", "category", "title", "description")
+    )
+    return hashlib.sha256(words.encode()).hexdigest()[:32]
+
+
+def _sent_before(request: HttpRequest, cleaned: dict) -> Case | None:
+    """The case this browser sent with the same words within the last half hour."""
+    value = request.get_signed_cookie(
+        LAST_REPORT_COOKIE, default="", salt=LAST_REPORT_COOKIE, max_age=LAST_REPORT_SECONDS
+    )
+    fingerprint, _sep, code = value.partition(":")
+    if not code or fingerprint != _fingerprint(cleaned):
+        return None
+    case = selectors.get_case_by_tracking_code(code)
+    # Withdrawn meanwhile: sending it again is a new report.
+    return case if case is not None and case.status != Status.WITHDRAWN else None
 
 
 @require_GET
@@ -54,6 +82,11 @@ def report(request: HttpRequest) -> HttpResponse:
         form = ReportForm(data, areas=areas, categories=categories)
         if form.is_valid():
             cleaned = form.cleaned_data
+            again = _sent_before(request, cleaned)
+            if again is not None:
+                return redirect(
+                    reverse("intake:submitted", args=[again.tracking_code]) + "?again=1"
+                )
             try:
                 case = actions.submit_case(
                     actor=actions.RESIDENT,
@@ -72,7 +105,17 @@ def report(request: HttpRequest) -> HttpResponse:
                 form.add_action_error(exc.field, exc.message)
                 status = exc.status_code
             else:
-                return redirect("intake:submitted", code=case.tracking_code)
+                response = redirect("intake:submitted", code=case.tracking_code)
+                response.set_signed_cookie(
+                    LAST_REPORT_COOKIE,
+                    f"{_fingerprint(cleaned)}:{case.tracking_code}",
+                    salt=LAST_REPORT_COOKIE,
+                    max_age=LAST_REPORT_SECONDS,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=request.is_secure(),
+                )
+                return response
         else:
             status = 400
     else:
@@ -98,7 +141,9 @@ def submitted(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_by_tracking_code(code)
     if case is None:
         return _not_found(request, code)
-    return _render(request, "intake/submitted.html", {"case": case})
+    return _render(
+        request, "intake/submitted.html", {"case": case, "again": "again" in request.GET}
+    )
 
 
 @require_GET
