@@ -11,8 +11,8 @@ import io
 from typing import Any
 
 from django.utils.formats import date_format
+from django.utils.translation import get_language_bidi, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -45,6 +45,9 @@ def render_xlsx(report: MonthlyReport) -> bytes:
     _oldest(book.create_sheet(_sheet(_("Oldest open cases"))), report)
     _highlights(book.create_sheet(_sheet(_("Resolved highlights"))), report)
     _projects(book.create_sheet(_sheet(_("Projects"))), report)
+    if get_language_bidi():
+        for sheet in book.worksheets:
+            sheet.sheet_view.rightToLeft = True
     book.properties.title = report.title
     book.properties.creator = "minsheng"
     buffer = io.BytesIO()
