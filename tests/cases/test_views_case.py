@@ -433,3 +433,21 @@ def test_staff_read_unit_names_in_their_language(county, submit):
         assert "سۆگەتلىك كەنت كومىتېتى" in html, url
     english = login(county.supervisor).get(reverse("staff:supervise")).content.decode()
     assert "Willow Village Committee" in english
+
+
+def test_how_late_a_case_is_reads_naturally_in_chinese(county, submit):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = dispatched(county, submit)
+    Case.objects.filter(pk=case.pk).update(
+        deadline=timezone.now() - dt.timedelta(days=4 * 30 + 8, minutes=5)
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(county.handler)
+    html = client.get(case_url(case)).content.decode()
+    # Django's own words said "4 月，1 周": "April, week 1".
+    assert "4个月\u200b1周" in html and "4 月" not in html
+    english = login(county.handler).get(case_url(case)).content.decode()
+    assert "overdue by 4 months, 1 week" in english

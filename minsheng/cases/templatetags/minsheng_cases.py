@@ -1,11 +1,50 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
 from django.utils import timezone
+from django.utils.translation import ngettext, pgettext
 
 from minsheng.cases.redaction import redact as redact_text
 
 register = template.Library()
+
+_MINUTE = 60
+_UNITS = (  # seconds, and how one amount of the unit is said
+    (365 * 86400, lambda n: ngettext("%(n)d year", "%(n)d years", n) % {"n": n}),
+    (30 * 86400, lambda n: ngettext("%(n)d month", "%(n)d months", n) % {"n": n}),
+    (7 * 86400, lambda n: ngettext("%(n)d week", "%(n)d weeks", n) % {"n": n}),
+    (86400, lambda n: ngettext("%(n)d day", "%(n)d days", n) % {"n": n}),
+    (3600, lambda n: ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}),
+    (_MINUTE, lambda n: ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}),
+)
+
+
+def span(seconds: float) -> str:
+    """A length of time in its two largest units, in the active language: "4个月1周",
+    "4 months, 1 week". Django's timesince said "4 月，1 周" in Chinese — "April"."""
+    left = max(int(seconds), _MINUTE)
+    parts = []
+    for size, say in _UNITS:
+        if left >= size:
+            parts.append(say(left // size))
+            left %= size
+        elif parts:
+            break  # "2 days" rather than "2 days, 0 hours"; the next unit is too small
+        if len(parts) == 2:
+            break
+    return pgettext("duration separator", ", ").join(parts)
+
+
+@register.filter
+def time_since(moment: dt.datetime | None) -> str:
+    return span((timezone.now() - moment).total_seconds()) if moment else ""
+
+
+@register.filter
+def time_until(moment: dt.datetime | None) -> str:
+    return span((moment - timezone.now()).total_seconds()) if moment else ""
 
 
 @register.filter
