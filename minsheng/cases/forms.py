@@ -52,9 +52,9 @@ class DispatchForm(ActionForm):
         field = self.fields["unit"]
         choices: list = [("", _("— choose a unit —"))]
         if proposed is not None:
-            choices.append((_("Proposed by routing rules"), [(proposed.pk, proposed.name)]))
+            choices.append((_("Proposed by routing rules"), [(proposed.pk, proposed.label)]))
             field.initial = proposed.pk
-            field.help_text = _("The routing rules propose %(unit)s.") % {"unit": proposed.name}
+            field.help_text = _("The routing rules propose %(unit)s.") % {"unit": proposed.label}
         else:
             field.help_text = _("No routing rule matches this case; please choose a unit.")
         by_level: dict[int, list[tuple[int, str]]] = {}

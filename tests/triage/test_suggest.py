@@ -92,6 +92,15 @@ def test_dispatch_form_shows_unit_suggestion_for_a_waiting_case(trained, submit)
     assert "Responsible unit" in html
 
 
+def test_an_unsure_unit_at_dispatch_says_whose_proposal_the_form_shows(trained, submit) -> None:
+    case = submit(title="", description="隔壁", category=trained.roads)
+
+    html = login(trained.operator).get(reverse("staff:case", args=[case.pk])).content.decode()
+
+    assert 'data-unit-verdict="unsure"' in html
+    assert "is the routing rules' proposal, not the suggestion's" in html
+
+
 def test_handler_sees_no_suggestions(trained, submit) -> None:
     case = submit()
     actions.dispatch_case(actor=trained.operator, case=case, unit=trained.village_unit)
