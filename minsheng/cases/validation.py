@@ -15,6 +15,12 @@ NOTE_MAX = 2000
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
 
 
+# Control and format characters are dropped (bidi overrides can disguise text), except line
+# breaks, tabs and the zero-width joiners that emoji sequences ("👨‍👩‍👧") and some
+# scripts' spelling need.
+_KEPT = "\n\t\u200c\u200d"
+
+
 def clean_text(
     value: object, *, field: str, label: str, max_length: int, required: bool = True
 ) -> str:
@@ -23,7 +29,7 @@ def clean_text(
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(_("%(label)s must be text.") % {"label": label}, field=field)
-    text = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    text = "".join(ch for ch in value if ch in _KEPT or unicodedata.category(ch)[0] != "C").strip()
     if required and not text:
         raise InvalidInput(_("Please fill in %(label)s.") % {"label": label}, field=field)
     if len(text) > max_length:

@@ -326,3 +326,9 @@ def test_a_title_made_from_the_description_ends_at_a_word_in_spaced_languages():
         "柳树村村口的水管破了已经停水两天了老人孩子都没水喝请尽快来修…"
     )
     assert title_from("短\n第二行") == "短"
+
+
+def test_typed_text_keeps_emoji_sequences_and_loses_hidden_overrides(county, submit):
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji, joined by ZWJ
+    case = submit(description=f"一家人{family}都没水喝\u202e反转\u202c。\x07")
+    assert case.description == f"一家人{family}都没水喝反转。"
