@@ -215,31 +215,61 @@ def submit_case(
         existing = Case.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             return existing
-    description = clean_text(
-        description, field="description", label=_("description"), max_length=DESCRIPTION_MAX
-    )
-    title = clean_text(title, field="title", label=_("title"), max_length=TITLE_MAX, required=False)
-    if not title:
-        title = title_from(description)
-    address = clean_text(
-        address, field="address", label=_("address"), max_length=200, required=False
-    )
-    latitude, longitude = clean_coordinates(latitude, longitude)
-    contact_name = clean_text(
-        contact_name, field="contact_name", label=_("name"), max_length=60, required=False
-    )
-    contact_phone = clean_phone(contact_phone)
+    # Every field is checked before refusing, so a form shows all its problems at once.
+    problems: list[InvalidInput] = []
 
-    area_obj = _resolve(
-        Area, area, field="area", message=_("Please choose a valid village or community.")
+    def checked(check, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return check(*args, **kwargs)
+        except InvalidInput as exc:
+            problems.append(exc)
+            return None
+
+    description = checked(
+        clean_text,
+        description,
+        field="description",
+        label=_("description"),
+        max_length=DESCRIPTION_MAX,
     )
-    cat_obj = (
-        _resolve(Category, category, field="category", message=_("Please choose a valid category."))
-        if category not in (None, "")
-        else Category.objects.filter(code="other").first()
+    title = checked(
+        clean_text, title, field="title", label=_("title"), max_length=TITLE_MAX, required=False
     )
-    if cat_obj is None or not cat_obj.is_active:
-        raise InvalidInput(_("Please choose a valid category."), field="category")
+    if not title and description:
+        title = title_from(description)
+    address = checked(
+        clean_text, address, field="address", label=_("address"), max_length=200, required=False
+    )
+    latitude, longitude = checked(clean_coordinates, latitude, longitude) or (None, None)
+    contact_name = checked(
+        clean_text,
+        contact_name,
+        field="contact_name",
+        label=_("name"),
+        max_length=60,
+        required=False,
+    )
+    contact_phone = checked(clean_phone, contact_phone)
+
+    area_obj = checked(
+        _resolve, Area, area, field="area", message=_("Please choose a valid village or community.")
+    )
+    if category not in (None, ""):
+        cat_obj = checked(
+            _resolve,
+            Category,
+            category,
+            field="category",
+            message=_("Please choose a valid category."),
+        )
+    else:
+        cat_obj = Category.objects.filter(code="other").first()
+    if not any(p.field == "category" for p in problems) and (
+        cat_obj is None or not cat_obj.is_active
+    ):
+        problems.append(InvalidInput(_("Please choose a valid category."), field="category"))
+    if problems:
+        raise InvalidInput.together(problems)
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel."), field="channel")
     if priority not in Priority.values:

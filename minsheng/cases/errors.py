@@ -14,11 +14,23 @@ class CaseError(Exception):
     def __init__(self, message: object = None, *, field: str | None = None) -> None:
         self.message = message if message is not None else self.default_message
         self.field = field
+        # Further problems found in the same request (a form with two empty fields).
+        self.also: tuple[CaseError, ...] = ()
         super().__init__(str(self.message))
+
+    def every(self) -> list[CaseError]:
+        """This problem and those found with it, to show each beside its field at once."""
+        return [self, *self.also]
 
 
 class InvalidInput(CaseError):
     default_message = _("Some of the information is missing or not valid.")
+
+    @classmethod
+    def together(cls, problems: list[InvalidInput]) -> InvalidInput:
+        first = problems[0]
+        first.also = tuple(problems[1:])
+        return first
 
 
 class NotPermitted(CaseError):

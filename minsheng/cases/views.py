@@ -598,8 +598,9 @@ def intake(request: HttpRequest) -> HttpResponse:
             except CaseError as exc:
                 if exc.status_code == 404:
                     raise Http404 from exc
-                name = INTAKE_FIELDS.get(exc.field or "", exc.field)
-                form.add_error(name if name in form.fields else None, str(exc.message))
+                for problem in exc.every():
+                    name = INTAKE_FIELDS.get(problem.field or "", problem.field)
+                    form.add_error(name if name in form.fields else None, str(problem.message))
                 status = exc.status_code
             else:
                 messages.success(

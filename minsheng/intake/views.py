@@ -102,7 +102,8 @@ def report(request: HttpRequest) -> HttpResponse:
                     submission_key=parse_submission_key(cleaned["submission_key"]),
                 )
             except CaseError as exc:
-                form.add_action_error(exc.field, exc.message)
+                for problem in exc.every():
+                    form.add_action_error(problem.field, problem.message)
                 status = exc.status_code
             else:
                 response = redirect("intake:submitted", code=case.tracking_code)

@@ -252,3 +252,14 @@ def test_report_page_says_contact_details_are_optional_and_private(en_client, co
     assert "Your name (optional)" in html
     assert "only the unit handling your case will see them" in html
     assert "deleted 90 days after the case is closed" in html
+
+
+def test_an_empty_form_names_every_missing_field_at_once(en_client, county):
+    response = en_client.post(
+        reverse("intake:report"), report_data(county, area="", description="  ")
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["area"] == ["Please choose a valid village or community."]
+    assert errors["description"]
+    assert Case.objects.count() == 0
