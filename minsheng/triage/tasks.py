@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -36,6 +37,45 @@ def retrain_task(
         if o.model
         else f"{o.kind}: not trained ({o.reason})"
         for o in outcomes
+    )
+
+
+# A training asked for and not taken by any worker in this long: probably none is running.
+UNTAKEN_AFTER = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class PendingTraining:
+    running: bool  # False: waiting for a worker
+    since: dt.datetime
+    untaken: bool  # waiting longer than UNTAKEN_AFTER
+
+
+def pending_training(now: dt.datetime | None = None) -> PendingTraining | None:
+    """The retraining waiting in the queue or running now, if any (database queue only),
+    so the models page can say so instead of leaving "training has started" unexplained."""
+    from django_tasks_db.models import DBTaskResult
+
+    from minsheng.worker import uses_database_backend
+
+    if not uses_database_backend():
+        return None
+    now = now or timezone.now()
+    row = (
+        DBTaskResult.objects.filter(
+            task_path=retrain_task.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        )
+        .exclude(status=TaskResultStatus.RUNNING, started_at__lt=now - ABANDONED_AFTER)
+        .order_by("enqueued_at")
+        .first()
+    )
+    if row is None:
+        return None
+    if row.status == TaskResultStatus.RUNNING:
+        return PendingTraining(running=True, since=row.started_at, untaken=False)
+    return PendingTraining(
+        running=False, since=row.enqueued_at, untaken=row.enqueued_at < now - UNTAKEN_AFTER
     )
 
 

@@ -27,7 +27,7 @@ from minsheng.triage.models import (
     Trigger,
 )
 from minsheng.triage.suggest import suggest
-from minsheng.triage.tasks import retrain_task
+from minsheng.triage.tasks import pending_training, retrain_task
 from minsheng.triage.training import RollbackError, activate_version, readiness
 
 TEXT_LIMIT = 4000  # characters of a typed text worth suggesting from
@@ -132,6 +132,7 @@ def models_page(request: HttpRequest) -> HttpResponse:
         "can_change": request.user.is_administrator,
         "min_examples": kinds[0]["ready"].min_examples,
         "min_labels": kinds[0]["ready"].min_labels,
+        "pending": pending_training(),
     }
     return render(request, "triage/models.html", context)
 

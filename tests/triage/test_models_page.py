@@ -91,3 +91,22 @@ def test_page_shows_how_often_operators_followed_each_version(
     html = login(county.admin).get(reverse("triage_models:index")).content.decode()
 
     assert "50% (2)" in html  # the second call was filed against the suggestion
+
+
+def test_a_training_nobody_takes_up_is_explained(county, settings) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    # The installation's queue, which a worker process empties (none runs in this test).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    admin = login(county.admin)
+    admin.post(reverse("triage_models:train"))
+    html = admin.get(reverse("triage_models:index")).content.decode()
+    assert "is waiting for the worker" in html
+
+    # No worker took it for a quarter of an hour: the page says what to do.
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - dt.timedelta(minutes=15))
+    html = admin.get(reverse("triage_models:index")).content.decode()
+    assert "no worker seems to be running" in html and "minsheng worker" in html
