@@ -41,3 +41,16 @@ def test_resident_home_page_in_uyghur_is_right_to_left():
     client = Client(HTTP_ACCEPT_LANGUAGE="ug")
     html = client.get("/").content.decode()
     assert 'dir="rtl"' in html and 'lang="ug"' in html
+
+
+def test_uyghur_says_a_field_is_required_not_a_district():
+    from django import forms
+    from django.utils import translation
+
+    class Form(forms.Form):
+        village = forms.CharField()
+
+    with translation.override("ug"):
+        message = Form({}).errors["village"][0]
+    assert message == "بۇ تۈرنى چوقۇم تولدۇرۇش كېرەك."
+    assert "رايون" not in message
