@@ -66,6 +66,29 @@ def test_resident_drills_down_to_a_village_and_reads_a_cases_timeline(
     assert page.locator(".leaflet-control-scale").is_visible()
     page.locator("#board-map .b-marker-submitted").click()
     assert page.locator(".leaflet-popup-content").inner_text().startswith("路灯不亮")
+    # On a phone a popup is panned clear of the zoom buttons, not drawn under them. Drag
+    # the map so that a marker sits in the top-left corner, then open its popup.
+    page.locator(".leaflet-popup-close-button").click()
+    area = page.locator("#board-map").bounding_box()
+    marker = page.locator("#board-map .b-marker").first
+    start = marker.bounding_box()
+    grab = (area["x"] + area["width"] - 20, area["y"] + area["height"] - 20)
+    page.mouse.move(*grab)
+    page.mouse.down()
+    page.mouse.move(
+        grab[0] - (start["x"] - area["x"] - 50), grab[1] - (start["y"] - area["y"] - 30), steps=8
+    )
+    page.wait_for_timeout(300)  # a still mouse before letting go: no inertia
+    page.mouse.up()
+    marker.click()
+    page.wait_for_timeout(400)  # the pan is animated
+    popup = page.locator(".leaflet-popup-content-wrapper").bounding_box()
+    zoom = page.locator(".leaflet-control-zoom").bounding_box()
+    assert (
+        popup["x"] >= zoom["x"] + zoom["width"]
+        or popup["y"] >= zoom["y"] + zoom["height"]
+        or popup["y"] + popup["height"] <= zoom["y"]
+    )
     assert any("/static/minsheng/vendor/leaflet/leaflet.js" in url for url in requests)
     assert all(url.startswith(live_server.url) for url in requests), "fetched from outside"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -55,7 +55,11 @@
       meta.textContent = p.category + " · " + p.status_label;
       box.appendChild(title);
       box.appendChild(meta);
-      marker.bindPopup(box);
+      // Keep an opened popup clear of the zoom buttons in the top-left corner.
+      marker.bindPopup(box, {
+        autoPanPaddingTopLeft: L.point(56, 16),
+        maxWidth: Math.max(160, Math.min(300, element.clientWidth - 80))
+      });
       markers.addLayer(marker);
     });
     markers.addTo(map);
