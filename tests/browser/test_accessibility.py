@@ -56,3 +56,14 @@ def test_staff_pages_pass_the_accessibility_check(new_page, county, submit, user
     for path in [*paths, f"/staff/cases/{case.pk}/"]:
         page.goto(path)
         assert violations(page) == [], path
+
+
+@pytest.mark.parametrize("language", ["ug", "zh-hans"])
+def test_residents_pages_fit_a_phone_zoomed_to_200_percent(new_page, submit, language):
+    # A 390-pixel phone at 200 % is 195 CSS pixels wide: Uyghur's long links, the board's
+    # count columns and its figures used to push the page sideways.
+    submit()
+    page = new_page(viewport={"width": 195, "height": 422}, language=language)
+    for path in ["/", "/report/", "/track/", "/board/"]:
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 195, path
