@@ -51,3 +51,45 @@ def test_learned_model_takes_over_once_trained(county) -> None:
 
     assert result.mode == LEARNED and result.category_version == 1
     assert result.categories[0].obj == county.water
+
+
+def seeded_keywords() -> dict[str, list[str]]:
+    from minsheng.directory.seed import CATEGORIES
+
+    return {row["code"]: row["keywords"].splitlines() for row in CATEGORIES if row["keywords"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("No tap water in our lane since Monday", "water"),
+        ("كەنتىمىزدە ئىككى كۈندىن بېرى سۇ يوق", "water"),
+        ("The bridge over the canal has a big pothole", "roads"),
+        ("مەكتەپ ماشىنىسى كەلمىدى، بالىلار مەكتەپكە بارالمىدى", "education"),
+        ("ئەخلەت توشۇلمىدى، پۇراق بەك قاتتىق", "environment"),
+        ("The village clinic has no doctor on weekends", "health"),
+        ("كەلكۈن ئېتىزلارنى بېسىپ كەتتى", "disaster"),
+    ],
+)
+def test_a_fresh_installation_suggests_for_english_and_uyghur_cases(text, code) -> None:
+    result = keyword_suggestion(text, keywords=seeded_keywords())
+
+    assert result.categories and result.categories[0][0] == code
+
+
+def test_the_upgrade_adds_the_languages_but_keeps_an_administrators_words() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from minsheng.directory.models import Category
+    from minsheng.directory.seed import CHINESE_ONLY_KEYWORDS
+
+    migration = import_module("minsheng.directory.migrations.0004_keywords_in_three_languages")
+    Category.objects.filter(code="water").update(keywords=CHINESE_ONLY_KEYWORDS["water"])
+    Category.objects.filter(code="roads").update(keywords="道路\n桥梁")  # edited by an admin
+
+    migration.add_languages(apps, None)
+
+    assert "tap water" in Category.objects.get(code="water").keywords
+    assert Category.objects.get(code="roads").keywords == "道路\n桥梁"
