@@ -71,3 +71,15 @@ def test_resident_switches_the_report_page_to_uyghur_and_it_reads_right_to_left(
     assert "سۇ تەمىنلەش" in page.locator("#id_category").inner_text()
     page.screenshot(path=tmp_path / "report-ug.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_long_description_says_how_many_characters_are_left(new_page, county):
+    page = new_page(language="zh-hans")
+    page.goto("/report/")
+    counter = page.locator(".r-count")
+    page.fill("#id_description", "水" * 100)
+    assert not counter.is_visible()  # far from the limit: nothing to say
+    page.fill("#id_description", "水" * 3600)
+    assert counter.is_visible() and counter.inner_text() == "还可输入字数：400"
+    page.fill("#id_description", "水" * 5000)  # a long paste stops at the limit, and says so
+    assert counter.inner_text() == "还可输入字数：0"
