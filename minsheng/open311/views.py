@@ -103,7 +103,10 @@ def endpoint(*methods: str) -> Callable:
                     actions.count_call(call.api_key)
                 return view(call, *args, **kwargs)
             except CaseError as exc:
-                response = error_document(fmt, _http_status(exc), str(exc.message))
+                # The specification's error document is a list: every problem found.
+                response = error_document(
+                    fmt, _http_status(exc), *(str(problem.message) for problem in exc.every())
+                )
                 if response.status_code == 429:
                     response["Retry-After"] = "60"
                 return response

@@ -137,6 +137,16 @@ def test_a_description_over_4000_characters_is_400(o311, county, partner):
     assert ok.status_code == 200
 
 
+def test_every_problem_of_a_request_is_in_the_error_list(o311, county, partner):
+    body = report(partner[1], description="水" * 4001, phone="call me")
+    response = o311.post("requests", "json", body)
+    assert response.status_code == 400
+    descriptions = [error["description"] for error in response.json()]
+    assert len(descriptions) == 2
+    assert "4000" in descriptions[0] and "phone" in descriptions[1]
+    assert not Case.objects.exists()
+
+
 def test_a_value_outside_a_singlevaluelist_is_400(o311, county, partner, water_questions):
     body = water_report(partner[1], **{"attribute[source]": "river"})
     response = o311.post("requests", "json", body)
