@@ -1,7 +1,8 @@
 """Errors the API itself raises, shaped like the actions' errors so clients see one format.
 
 Every error body is ``{"detail": <message in the request's language>, "field": <name or
-null>, "code": <error class name>}``.
+null>, "code": <error class name>}``, with ``"also": [{"detail", "field"}, …]`` when the request
+had further problems.
 """
 
 from __future__ import annotations
@@ -41,4 +42,7 @@ class InvalidRequest(CaseError):
 
 
 def error_body(exc: CaseError) -> dict:
-    return {"detail": str(exc.message), "field": exc.field, "code": type(exc).__name__}
+    body = {"detail": str(exc.message), "field": exc.field, "code": type(exc).__name__}
+    if exc.also:
+        body["also"] = [{"detail": str(p.message), "field": p.field} for p in exc.also]
+    return body

@@ -25,10 +25,20 @@ assert set(Bucket.__args__) == set(QueueBucket.CHOICES)  # type: ignore[attr-def
 # --- errors ------------------------------------------------------------------------------
 
 
+class ErrorPart(Schema):
+    detail: str
+    field: str | None = None
+
+
 class ErrorOut(Schema):
     detail: str = Field(description="What went wrong, in the request's language.")
     field: str | None = Field(None, description="The input field at fault, if one is.")
     code: str = Field(description="Error class, e.g. InvalidInput, NotPermitted, StaleCase.")
+    also: list[ErrorPart] = Field(
+        default_factory=list,
+        description="Further problems found in the same request (a new case with two bad "
+        "fields), so a client can show them all at once.",
+    )
 
 
 class Issue(Schema):

@@ -181,3 +181,12 @@ def test_public_view_masks_the_residents_own_name_typed_into_the_text(county, su
     assert response.status_code == 200
     assert "赵桂芳".encode() not in response.content
     assert b"13800001111" not in response.content
+
+
+def test_every_problem_of_a_submission_is_named_at_once(county, public_api):
+    response = public_api.post("/api/public/cases", submission(description="", contact_phone="abc"))
+    assert response.status_code == 400
+    body = response.json()
+    fields = [body["field"]] + [part["field"] for part in body["also"]]
+    assert fields == ["description", "contact_phone"]
+    assert not Case.objects.exists()

@@ -56,7 +56,8 @@ def submit(request: HttpRequest, payload: PublicCaseIn) -> Status:
             submission_key=payload.submission_key or None,
         )
     except CaseError as exc:
-        exc.field = _FIELD_NAMES.get(exc.field or "", exc.field)
+        for problem in exc.every():
+            problem.field = _FIELD_NAMES.get(problem.field or "", problem.field)
         raise
     return Status(201, _public(case))
 
