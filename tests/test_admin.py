@@ -70,3 +70,12 @@ def test_handler_cannot_open_the_admin(county):
     client.force_login(county.handler)
     response = client.get(reverse("admin:directory_area_changelist"))
     assert response.status_code == 302
+
+
+def test_a_case_in_the_chinese_admin_has_chinese_field_names(admin_client, submit):
+    case = submit()
+    html = admin_client.get(
+        reverse("admin:cases_case_change", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "签收时间" in html and "上报次数" in html
+    assert "Accepted at" not in html and "Escalation count" not in html

@@ -98,15 +98,20 @@ class Case(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     # Set when a case at the top of the ladder runs out of time, so the sweep says so once.
-    overdue_at_top = models.BooleanField(default=False)
+    overdue_at_top = models.BooleanField(_("overdue at the top level"), default=False)
     # Staff may keep a case off the public board (with a recorded reason); it stays in
     # every staff view and in the resident's own tracking page.
     hidden_from_board = models.BooleanField(_("hidden from the public board"), default=False)
-    escalation_count = models.PositiveSmallIntegerField(default=0)
-    reopen_count = models.PositiveSmallIntegerField(default=0)
+    escalation_count = models.PositiveSmallIntegerField(_("times escalated"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     resolution = models.TextField(_("resolution"), blank=True)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -117,15 +122,17 @@ class Case(models.Model):
         related_name="+",
     )
     # A client-chosen key that makes a repeated submission return the first case.
-    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    submission_key = models.CharField(
+        _("submission key"), max_length=64, null=True, blank=True, unique=True
+    )
     created_at = models.DateTimeField(_("raised at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Optimistic concurrency: every action bumps it and refuses a stale expected version.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("case")
