@@ -187,7 +187,10 @@ def test_sure_case_from_an_operators_call_is_dispatched_too(switched_on, raise_c
 
 
 def test_unsure_case_waits(switched_on, raise_case) -> None:  # type: ignore[no-untyped-def]
-    case = raise_case("隔壁邻居")
+    # Words of no category. ("隔壁邻居" was not: which history cases are held out goes by
+    # their ids, which on PostgreSQL depend on the tests run before, and with some of them
+    # the small model was sure of a category for it.)
+    case = raise_case("请帮忙看看")
 
     assert case.status == Status.SUBMITTED and dispatches(case) == []
     assert autodispatch.auto_dispatch(case.pk).reason in (
