@@ -25,6 +25,7 @@ from minsheng.cases.models import (
     Status,
 )
 from minsheng.directory.models import Unit
+from minsheng.directory.selectors import unit_labels
 
 # A running case is "due soon" when its deadline falls within this window.
 DUE_SOON = dt.timedelta(hours=24)
@@ -146,12 +147,7 @@ def counts_by_unit(*, user: User, now: dt.datetime | None = None) -> list[UnitCo
     )
     rows = list(rows)
     # In the reader's language (the grouping above stays on the one stored name).
-    labels = {
-        u.pk: u.label
-        for u in Unit.objects.filter(pk__in=[r["current_unit_id"] for r in rows]).only(
-            "name", "name_en", "name_ug"
-        )
-    }
+    labels = unit_labels(r["current_unit_id"] for r in rows)
     return [
         UnitCounts(
             unit_id=r["current_unit_id"],

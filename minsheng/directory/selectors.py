@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from minsheng.directory.models import Area, Category, RoutingRule, Unit
 
 
@@ -53,3 +55,9 @@ def reporting_areas() -> list[Area]:
 
 def active_categories() -> list[Category]:
     return list(Category.objects.filter(is_active=True))
+
+
+def unit_labels(unit_ids: Iterable[int]) -> dict[int, str]:
+    """Units' names in the active language (``Unit.label``), by id, in one query."""
+    units = Unit.objects.filter(pk__in=list(unit_ids)).only("name", "name_en", "name_ug")
+    return {unit.pk: unit.label for unit in units}

@@ -25,6 +25,7 @@ from minsheng.accounts.permissions import area_in_scope, is_member_of, visible_c
 from minsheng.cases.models import Channel
 from minsheng.cases.views import _page, staff_required
 from minsheng.directory.models import Area, Category, Unit
+from minsheng.directory.selectors import unit_labels
 from minsheng.insight import charts
 from minsheng.insight.indicators import (
     BACKLOG_BUCKETS,
@@ -219,10 +220,7 @@ def _unit_ranking(scope: Scope, period: Period, user: User) -> tuple[list, list]
         .annotate(resolved=Sum("resolved"), on_time=Sum("resolved_on_time"))
         .order_by()
     )
-    units = Unit.objects.filter(pk__in=[r["unit_id"] for r in rows]).only(
-        "name", "name_en", "name_ug"
-    )
-    names = {u.pk: u.label for u in units}
+    names = unit_labels(r["unit_id"] for r in rows)
     items = [
         Ranked(
             names.get(r["unit_id"], "?"),

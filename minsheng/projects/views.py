@@ -19,7 +19,8 @@ from minsheng.accounts.permissions import can_view_case
 from minsheng.cases.errors import CaseError
 from minsheng.cases.models import Case
 from minsheng.cases.views import _page, staff_required
-from minsheng.directory.models import Area, Category, Unit
+from minsheng.directory.models import Area, Category
+from minsheng.directory.selectors import unit_labels
 from minsheng.projects import actions, rules, selectors
 from minsheng.projects.forms import (
     CompleteForm,
@@ -420,7 +421,7 @@ def _log_rows(events) -> list[dict]:  # type: ignore[no-untyped-def]
         for i in ((e.data.get("changes") or {}).get("units") or [[], []])[0]
         + ((e.data.get("changes") or {}).get("units") or [[], []])[1]
     }
-    unit_names = {u.pk: u.label for u in Unit.objects.filter(pk__in=unit_ids)}
+    unit_names = unit_labels(unit_ids)
     rows = []
     for event in events:
         changes = []
