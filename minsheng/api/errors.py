@@ -46,3 +46,13 @@ def error_body(exc: CaseError) -> dict:
     if exc.also:
         body["also"] = [{"detail": str(p.message), "field": p.field} for p in exc.also]
     return body
+
+
+# Action arguments named differently from the API's fields.
+_API_FIELD_NAMES = {"phone": "contact_phone", "location": "latitude"}
+
+
+def name_fields_as_the_api(exc: CaseError) -> None:
+    """Rename the fields an action's problems name to the API's own field names."""
+    for problem in exc.every():
+        problem.field = _API_FIELD_NAMES.get(problem.field or "", problem.field)

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from minsheng.accounts.models import User
 from minsheng.api import render, selectors
 from minsheng.api.auth import STAFF_AUTH
+from minsheng.api.errors import name_fields_as_the_api
 from minsheng.api.routers import ERRORS_STAFF
 from minsheng.api.schemas import (
     Bucket,
@@ -43,9 +44,6 @@ from minsheng.contacts.selectors import has_contact_details
 router = Router(tags=["cases"], auth=STAFF_AUTH)
 
 CASE = {200: CaseDetail, **ERRORS_STAFF}
-
-# Action arguments named differently from the API's fields.
-_FIELD_NAMES = {"phone": "contact_phone", "location": "latitude"}
 
 
 def _user(request: HttpRequest) -> User:
@@ -136,8 +134,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
             submission_key=payload.submission_key or None,
         )
     except CaseError as exc:
-        for problem in exc.every():
-            problem.field = _FIELD_NAMES.get(problem.field or "", problem.field)
+        name_fields_as_the_api(exc)
         raise
     return Status(201, _detail(user, case.pk))
 

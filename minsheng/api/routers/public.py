@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Router, Status
 
 from minsheng.api import render, selectors
+from minsheng.api.errors import name_fields_as_the_api
 from minsheng.api.routers import ERRORS_PUBLIC
 from minsheng.api.schemas import PublicCaseIn, PublicCaseOut, PublicRatingIn, PublicWithdrawIn
 from minsheng.cases import actions
@@ -21,7 +22,6 @@ from minsheng.cases.selectors import timeline
 router = Router(tags=["residents"])
 
 PUBLIC_CASE = {200: PublicCaseOut, **ERRORS_PUBLIC}
-_FIELD_NAMES = {"phone": "contact_phone", "location": "latitude"}
 
 
 def _public(case: Case) -> dict:
@@ -56,8 +56,7 @@ def submit(request: HttpRequest, payload: PublicCaseIn) -> Status:
             submission_key=payload.submission_key or None,
         )
     except CaseError as exc:
-        for problem in exc.every():
-            problem.field = _FIELD_NAMES.get(problem.field or "", problem.field)
+        name_fields_as_the_api(exc)
         raise
     return Status(201, _public(case))
 
