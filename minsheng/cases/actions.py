@@ -254,20 +254,7 @@ def submit_case(
     area_obj = checked(
         _resolve, Area, area, field="area", message=_("Please choose a valid village or community.")
     )
-    if category not in (None, ""):
-        cat_obj = checked(
-            _resolve,
-            Category,
-            category,
-            field="category",
-            message=_("Please choose a valid category."),
-        )
-    else:
-        cat_obj = Category.objects.filter(code="other").first()
-    if not any(p.field == "category" for p in problems) and (
-        cat_obj is None or not cat_obj.is_active
-    ):
-        problems.append(InvalidInput(_("Please choose a valid category."), field="category"))
+    cat_obj = checked(_active_category, category)
     if problems:
         raise InvalidInput.together(problems)
     if channel not in Channel.values:
@@ -351,6 +338,20 @@ def _unit_covers(user: User, area: Area) -> bool:
         for unit in user.units.prefetch_related("areas")
         for a in unit.areas.all()
     )
+
+
+def _active_category(value: object) -> Category:
+    """The case's category, "other" when none is given; InvalidInput if it is unknown or
+    no longer in use."""
+    if value in (None, ""):
+        found = Category.objects.filter(code="other").first()
+    else:
+        found = _resolve(
+            Category, value, field="category", message=_("Please choose a valid category.")
+        )
+    if found is None or not found.is_active:
+        raise InvalidInput(_("Please choose a valid category."), field="category")
+    return found
 
 
 def _resolve(model, value, *, field: str, message: str):  # type: ignore[no-untyped-def]
