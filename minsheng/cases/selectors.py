@@ -195,8 +195,13 @@ def matching(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
     query = (query or "").strip()
     if not query:
         return qs
-    code = "".join(query.split()).upper()
-    return qs.filter(Q(title__icontains=query) | Q(tracking_code__startswith=code))
+    found = Q(title__icontains=query)
+    # Only a query made of code characters (once spaces, dashes and full width are folded
+    # away) can be the start of a code: "停水2号楼" must not match every code holding a 2.
+    folded = "".join(unicodedata.normalize("NFKC", query).upper().replace("-", " ").split())
+    if folded.isascii() and folded.isalnum():
+        found |= Q(tracking_code__startswith=tracking_code_from(folded))
+    return qs.filter(found)
 
 
 def find_by_code(*, user: User, query: str) -> Case | None:

@@ -100,6 +100,17 @@ def test_search_by_tracking_code_or_title_words(county, api_as, submit):
     assert codes(api.get("/api/cases", {"q": pipe.tracking_code.lower()})) == {pipe.tracking_code}
 
 
+def test_search_by_the_start_of_a_code_typed_on_a_chinese_keyboard(county, api_as, submit):
+    pipe = submit(title="水管漏水", description="水管漏水")
+    lamp = submit(title="2号楼路灯不亮", description="2号楼路灯坏了")
+    api = api_as(county.operator)
+    start = pipe.tracking_code[:6]
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in start[:3]) + "-" + start[3:].lower()
+    assert pipe.tracking_code in codes(api.get("/api/cases", {"q": full_width}))
+    # Words with a digit are words, not the start of every code holding that digit.
+    assert codes(api.get("/api/cases", {"q": "2号楼"})) == {lamp.tracking_code}
+
+
 def test_pages_walk_every_case_once_newest_first(county, api_as, submit):
     made = [submit().tracking_code for _ in range(7)]
     api = api_as(county.operator)
