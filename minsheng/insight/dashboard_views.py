@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,6 +41,7 @@ from minsheng.insight.indicators import (
     rollup_rows,
 )
 from minsheng.insight.models import ALL_UNITS, AreaRollup
+from minsheng.insight.numbers import format_value
 
 PERIODS = {
     "this_month": gettext_lazy("This month"),
@@ -77,20 +77,6 @@ def period_for(key: str, today: dt.date | None = None) -> Period:
 def _period_key(request: HttpRequest) -> str:
     key = request.GET.get("period", "")
     return key if key in PERIODS else "this_month"
-
-
-def format_value(value: float | int | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "rate":
-        return f"{value * 100:.0f}%"
-    if unit == "hours":
-        return _("%(n)s h") % {"n": number_format(value, 1)}
-    if unit == "days":
-        return _("%(n)s working days") % {"n": number_format(value, 1)}
-    if unit == "rating":
-        return number_format(value, 2)
-    return number_format(value, 0, force_grouping=True)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -43,6 +43,7 @@ from minsheng.insight.indicators import (
     rollup_rows,
     scoped_facts,
 )
+from minsheng.insight.numbers import format_change, format_value
 from minsheng.projects.selectors import ProjectReportRow, projects_for_report
 
 TREND_MONTHS = 12
@@ -150,35 +151,15 @@ class Headline:
 
     @property
     def value_text(self) -> str:
-        return dashboard_views.format_value(self.value, self.unit)
+        return format_value(self.value, self.unit)
 
     @property
     def previous_text(self) -> str:
-        return dashboard_views.format_value(self.previous, self.unit)
+        return format_value(self.previous, self.unit)
 
     @property
     def change_text(self) -> str:
         return format_change(self.change, self.previous, self.unit)
-
-
-def format_change(change: float | int | None, previous: float | int | None, unit: str) -> str:
-    """The change as text: +12 (+8%) for counts, +3.5 pp for rates, -0.4 h for times."""
-    if change is None:
-        return "—"
-    sign = "+" if change > 0 else ("-" if change < 0 else "±")
-    size = abs(change)
-    if unit == "rate":
-        return sign + _("%(n)s pp") % {"n": number_format(size * 100, 1)}
-    if unit == "hours":
-        return sign + _("%(n)s h") % {"n": number_format(size, 1)}
-    if unit == "days":
-        return sign + _("%(n)s working days") % {"n": number_format(size, 1)}
-    if unit == "rating":
-        return sign + number_format(size, 2)
-    text = sign + number_format(size, 0, force_grouping=True)
-    if previous:
-        text += f" ({sign}{size / previous * 100:.0f}%)"
-    return text
 
 
 @dataclass(frozen=True)

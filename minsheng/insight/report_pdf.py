@@ -37,6 +37,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from minsheng.insight.numbers import fixed, percent
 from minsheng.insight.report import Headline, MonthlyReport, Ranked, ReportCase
 
 CJK = "STSong-Light"
@@ -554,7 +555,7 @@ def _ranking_table(
             [
                 _p(str(place), s.cell),
                 _p(r.name, s.cell),
-                _p(f"{r.on_time_rate * 100:.0f}%", s.cell_right, bold=True),
+                _p(percent(r.on_time_rate), s.cell_right, bold=True),
                 _p(number_format(r.resolved, 0, force_grouping=True), s.cell_right),
                 _p(number_format(r.late, 0, force_grouping=True), s.cell_right),
             ]
@@ -684,7 +685,7 @@ def _case_tables(report: MonthlyReport, s: _Styles) -> list:
                         _p(f"{case.raised_on:%Y-%m-%d}", s.cell),
                         _p(f"{case.resolved_on:%Y-%m-%d}", s.cell),
                     ],
-                    _p(number_format(case.resolve_days or 0, 1), s.cell_right, bold=True),
+                    _p(fixed(case.resolve_days or 0, 1), s.cell_right, bold=True),
                     _p(rating, s.cell, color=RED if case.rating else MUTED),
                 ]
             )
