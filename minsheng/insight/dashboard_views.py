@@ -188,11 +188,16 @@ def _best_and_worst(items: list[Ranked]) -> tuple[list[Ranked], list[Ranked]]:
     ranked = sorted(
         (r for r in items if r.resolved), key=lambda r: (-r.on_time / r.resolved, -r.resolved)
     )
-    worst = sorted(ranked[5:] if len(ranked) > 5 else [], key=lambda r: r.on_time / r.resolved)
-    return ranked[:5], worst[:5]
+    # The weakest are the foot of the same ranking, last first; a unit as good as the best
+    # (every case on time, say) is not "weak" because more than five others tie with it.
+    top_rate = ranked[0].on_time / ranked[0].resolved if ranked else 0
+    weaker = [r for r in ranked[5:] if r.on_time / r.resolved < top_rate]
+    return ranked[:5], weaker[::-1][:5]
 
 
-def _unit_ranking(scope: Scope, period: Period, user: User) -> tuple[list, list]:
+def _unit_ranking(
+    scope: Scope, period: Period, user: User | None, drill_base: dict | None = None
+) -> tuple[list, list]:
     node = node_for(scope)
     if node is not None and node[1] == ALL_UNITS:
         # The node table's (area, unit) rows: the units that held cases of this area.
@@ -207,12 +212,19 @@ def _unit_ranking(scope: Scope, period: Period, user: User) -> tuple[list, list]
         .order_by()
     )
     names = unit_labels(r["unit_id"] for r in rows)
+    units = Unit.objects.in_bulk([r["unit_id"] for r in rows]) if user is not None else {}
+
+    def url(unit_id: int) -> str:
+        unit = units.get(unit_id)
+        if user is None or (unit is not None and _may_view_unit(user, unit)):
+            return reverse("dashboard:unit", args=[unit_id])
+        # A county bureau in a township's ranking: its page is beyond a township supervisor,
+        # its cases in the township are not.
+        return _drill_url({**(drill_base or {}), "unit": unit_id}, "resolved")
+
     items = [
         Ranked(
-            names.get(r["unit_id"], "?"),
-            r["resolved"] or 0,
-            r["on_time"] or 0,
-            reverse("dashboard:unit", args=[r["unit_id"]]),
+            names.get(r["unit_id"], "?"), r["resolved"] or 0, r["on_time"] or 0, url(r["unit_id"])
         )
         for r in rows
     ]
@@ -303,7 +315,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
     if area is not None:
         base["area"] = area.pk
     trend_by = "month" if request.GET.get("trend") == "month" else "week"
-    best_units, worst_units = _unit_ranking(scope, period, user)
+    best_units, worst_units = _unit_ranking(scope, period, user, base)
     best_areas, worst_areas = _area_ranking(area, scope, period, {"period": key})
     return render(
         request,
@@ -406,9 +418,19 @@ def cases(request: HttpRequest) -> HttpResponse:
     unit_id = request.GET.get("unit")
     if unit_id:
         unit = Unit.objects.filter(pk=unit_id if unit_id.isdigit() else 0).first()
-        if unit is None or not _may_view_unit(user, unit):
+        if unit is None:
             raise Http404
-        scope, title = Scope(area_path="/", unit_id=unit.pk), unit.label
+        if _may_view_unit(user, unit):
+            scope, title = Scope(area_path="/", unit_id=unit.pk), unit.label
+        else:
+            # A unit beyond the user's view, but only its cases in an area within it.
+            if user.role not in (Role.SUPERVISOR, Role.OPERATOR) and not user.is_administrator:
+                raise Http404
+            area = _scope_area(user, request.GET.get("area"))
+            if area is None:
+                raise Http404
+            scope = Scope(area_path=area.path, unit_id=unit.pk)
+            title = f"{unit.label} · {area.label}"
     else:
         if user.role == Role.HANDLER and not user.is_administrator:
             raise Http404
@@ -425,7 +447,11 @@ def cases(request: HttpRequest) -> HttpResponse:
     )
     query = {k: v for k, v in request.GET.items() if k != "page"}
     page = _page(request, qs, **query)
-    back = reverse("dashboard:unit", args=[unit_id]) if unit_id else reverse("dashboard:supervisor")
+    back = (
+        reverse("dashboard:unit", args=[unit_id])
+        if unit_id and scope.area_path == "/"
+        else reverse("dashboard:supervisor")
+    )
     return render(
         request,
         "insight/drill.html",

@@ -139,3 +139,56 @@ def test_escalations_count_each_escalation_and_the_list_says_so(client, committe
     listing = _get(client, c.supervisor, _drill_link(html, "escalations")).content.decode()
     assert _codes(listing) == {case.tracking_code}
     assert "a case escalated more than once" in listing
+
+
+def test_a_county_unit_in_a_township_ranking_links_to_its_cases_in_that_township(
+    client, committed_county, work
+):  # type: ignore[no-untyped-def]
+    c = committed_county
+    here = actions.submit_case(
+        actor=actions.RESIDENT,
+        title="水质发黄",
+        description="自来水发黄",
+        category=c.roads,
+        area=c.village,
+    )
+    there = actions.submit_case(
+        actor=actions.RESIDENT,
+        title="水质发浑",
+        description="自来水发浑",
+        category=c.roads,
+        area=c.other_village,
+    )
+    for case in (here, there):
+        case = actions.dispatch_case(actor=c.operator, case=case, unit=c.county_unit)
+        case = actions.accept_case(actor=c.county_handler, case=case)
+        actions.resolve_case(actor=c.county_handler, case=case, resolution="已冲洗管网")
+    assert (
+        _get(client, c.supervisor, reverse("dashboard:unit", args=[c.county_unit.pk])).status_code
+        == 404
+    )
+
+    html = _get(client, c.supervisor, "/staff/dashboard/").content.decode()
+    link = re.search(r'<a href="([^"]*)">县水利局</a>', html)
+    assert link, "the county bureau is ranked in the township"
+    response = _get(client, c.supervisor, link.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200
+    assert _codes(response.content.decode()) == {here.tracking_code}
+    # The same list for a township outside the supervisor's scope stays closed.
+    url = (
+        link.group(1)
+        .replace("&amp;", "&")
+        .replace(f"area={c.township.pk}", f"area={c.other_township.pk}")
+    )
+    assert _get(client, c.supervisor, url).status_code == 404
+
+
+def test_the_weakest_are_the_foot_of_the_ranking_and_never_as_good_as_the_best():
+    from minsheng.insight.dashboard_views import Ranked, _best_and_worst
+
+    perfect = [Ranked(f"满分{i}", resolved=3 + i, on_time=3 + i) for i in range(7)]
+    slow = [Ranked("慢一", resolved=10, on_time=5), Ranked("慢二", resolved=2, on_time=1)]
+    best, worst = _best_and_worst(perfect + slow)
+    assert [r.name for r in best] == ["满分6", "满分5", "满分4", "满分3", "满分2"]
+    # Equal rates: fewer cases resolved ranks lower, so it heads the weakest list.
+    assert [r.name for r in worst] == ["慢二", "慢一"]
