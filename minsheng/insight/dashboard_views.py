@@ -232,9 +232,11 @@ def _unit_ranking(
 
 
 def _area_ranking(area: Area | None, scope: Scope, period: Period, query: dict) -> tuple:
-    children = (
-        list(Area.objects.filter(parent=area)) if area else list(Area.objects.filter(parent=None))
-    )
+    children = list(Area.objects.filter(parent=area))
+    if area is None and len(children) == 1:
+        # The whole region of a one-county installation: ranking the county alone says
+        # nothing; its townships are what a supervisor compares.
+        children = list(Area.objects.filter(parent=children[0]))
     if not children:
         return [], []
     by_id = {child.pk: Ranked(child.label, 0, 0) for child in children}

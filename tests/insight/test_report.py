@@ -279,6 +279,13 @@ def test_units_are_ranked_by_their_on_time_rate_as_the_timeline_counts_it(county
     assert rates == sorted(rates, reverse=True)
 
 
+def test_the_whole_region_ranks_the_townships_of_its_one_county(county, history):  # type: ignore[no-untyped-def]
+    # `minsheng report` without --area: ranking the county alone would say nothing.
+    report = build_report(None, dt.date(2026, 10, 1))
+    ranked = {row.name for row in report.best_areas + report.worst_areas}
+    assert ranked == {county.township.name, county.other_township.name}
+
+
 def test_projects_show_their_progress_as_it_stood_at_month_end(county, history):  # type: ignore[no-untyped-def]
     (project,) = build_report(county.township, dt.date(2026, 10, 1)).projects
     assert project.name == "柳树村排水沟改造"
