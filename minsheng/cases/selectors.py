@@ -217,6 +217,10 @@ def search_cases(*, user: User, query: str, limit: int = 50) -> list[Case]:
     )
 
 
+def count_matching(*, user: User, query: str) -> int:
+    return matching(visible_cases(user), query).count()
+
+
 def latest_return_events(cases: list[Case]) -> dict[int, Event]:
     """The latest "returned" event of each returned case in the list, in one query."""
     ids = [c.pk for c in cases if c.status == Status.RETURNED]

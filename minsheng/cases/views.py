@@ -245,6 +245,11 @@ def search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "results": results,
             "limited": len(results) >= SEARCH_LIMIT,
+            "total": (
+                selectors.count_matching(user=request.user, query=query)
+                if len(results) >= SEARCH_LIMIT
+                else len(results)
+            ),
         },
     )
 

@@ -179,6 +179,18 @@ def test_search_by_tracking_code_opens_the_case(county, submit):
     assert response["Location"] == reverse("staff:case", args=[case.pk])
 
 
+def test_a_search_with_more_results_than_shown_says_how_many_there_are(county, submit, monkeypatch):
+    from minsheng.cases import views
+
+    for _ in range(4):
+        submit(title="东湖镇柳树村路灯不亮")
+    monkeypatch.setattr(views, "SEARCH_LIMIT", 3)
+    html = login(county.supervisor).get(reverse("staff:search"), {"q": "路灯"}).content.decode()
+    assert "4 cases found" in html
+    assert "Only the newest 3 are shown" in html
+    assert html.count('class="cc-code"') == 3
+
+
 def test_search_by_title_fragment_stays_within_scope(county, submit):
     mine = submit(title="东湖镇柳树村路灯不亮")
     other = submit(title="石门村路灯不亮", area=county.other_village)
