@@ -251,7 +251,12 @@ class VersionIn(Schema):
 
 class DispatchIn(VersionIn):
     unit: IdOrCode = Field(description="Unit id or code.")
-    note: str = ""
+    note: str = Field("", description="For the unit; not shown to the resident.")
+    category: IdOrCode | None = Field(
+        None,
+        description="Category id or code, to correct the case's category while dispatching "
+        "(the deadline follows it); omitted: unchanged.",
+    )
 
 
 class NoteIn(VersionIn):

@@ -46,7 +46,7 @@ from minsheng.cases.validation import (
 from minsheng.contacts.crypto import encrypt
 from minsheng.contacts.models import Contact
 from minsheng.directory.calendar import WorkingCalendar
-from minsheng.directory.models import Area, AreaKind, Category, Unit
+from minsheng.directory.models import UNSURE_CATEGORY, Area, AreaKind, Category, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -148,8 +148,10 @@ def _apply(
     return event
 
 
-def _deadline_for(case: Case, unit: Unit, start: dt.datetime) -> dt.datetime:
-    days = case.category.limit_for(unit.level)
+def _deadline_for(
+    case: Case, unit: Unit, start: dt.datetime, category: Category | None = None
+) -> dt.datetime:
+    days = (category or case.category).limit_for(unit.level)
     return WorkingCalendar.load().add_working_days(start, days)
 
 
@@ -167,6 +169,24 @@ def _reason(value: object, *, label: str, field: str = "reason") -> str:
 
 TITLE_CHARS = 30  # a title made from a description: about one line on a phone
 TITLE_CHARS_SPACED = 50  # Uyghur and English need more letters for the same words
+
+
+class _Checks:
+    """Every field is checked before refusing, so a form shows all its problems at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[InvalidInput] = []
+
+    def __call__(self, check, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return check(*args, **kwargs)
+        except InvalidInput as exc:
+            self.problems.append(exc)
+            return None
+
+    def raise_all(self) -> None:
+        if self.problems:
+            raise InvalidInput.together(self.problems)
 
 
 def title_from(description: str) -> str:
@@ -215,16 +235,7 @@ def submit_case(
         existing = Case.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             return existing
-    # Every field is checked before refusing, so a form shows all its problems at once.
-    problems: list[InvalidInput] = []
-
-    def checked(check, *args, **kwargs):  # type: ignore[no-untyped-def]
-        try:
-            return check(*args, **kwargs)
-        except InvalidInput as exc:
-            problems.append(exc)
-            return None
-
+    checked = _Checks()
     description = checked(
         clean_text,
         description,
@@ -255,8 +266,7 @@ def submit_case(
         _resolve, Area, area, field="area", message=_("Please choose a valid village or community.")
     )
     cat_obj = checked(_active_category, category)
-    if problems:
-        raise InvalidInput.together(problems)
+    checked.raise_all()
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel."), field="channel")
     if priority not in Priority.values:
@@ -344,7 +354,7 @@ def _active_category(value: object) -> Category:
     """The case's category, "other" when none is given; InvalidInput if it is unknown or
     no longer in use."""
     if value in (None, ""):
-        found = Category.objects.filter(code="other").first()
+        found = Category.objects.filter(code=UNSURE_CATEGORY).first()
     else:
         found = _resolve(
             Category, value, field="category", message=_("Please choose a valid category.")
@@ -375,8 +385,13 @@ def dispatch_case(
     note: str = "",
     expected_version: int | None = None,
     automatic: bool = False,
+    category: Category | int | None = None,
 ) -> Case:
     """Send a case to the unit that must handle it; its deadline starts now at that level.
+
+    ``category``: the operator's correction of the category (a resident who was not sure
+    leaves "other"); the dispatch event records the change, and the deadline follows the
+    new category's time limits. ``None`` keeps the category.
 
     ``automatic``: the triage auto-dispatcher acting as the system (see
     ``rules.system_may_dispatch``); no other caller dispatches as the system.
@@ -388,11 +403,25 @@ def dispatch_case(
     else:
         _require(may_take(actor.user, case, Action.DISPATCH))
     target = _check_transition(case, Action.DISPATCH)
-    unit_obj = _resolve(Unit, unit, field="unit", message=_("Please choose a valid unit."))
-    if not unit_obj.is_active:
-        raise InvalidInput(_("Please choose a valid unit."), field="unit")
-    note = clean_text(note, field="note", label=_("note"), max_length=NOTE_MAX, required=False)
+    checked = _Checks()
+    unit_obj = checked(_active_unit, unit)
+    cat_obj = case.category if category in (None, "") else checked(_active_category, category)
+    note = checked(
+        clean_text, note, field="note", label=_("note"), max_length=NOTE_MAX, required=False
+    )
+    checked.raise_all()
     now = timezone.now()
+    data: dict = {"automatic": True} if automatic else {}
+    changes = {
+        "current_unit": unit_obj,
+        "level": unit_obj.level,
+        "deadline": _deadline_for(case, unit_obj, now, cat_obj),
+        "dispatched_at": case.dispatched_at or now,
+        "overdue_at_top": False,
+    }
+    if cat_obj.pk != case.category_id:
+        data["category"] = {"from": case.category.code, "to": cat_obj.code}
+        changes["category"] = cat_obj
     _apply(
         case,
         actor=actor,
@@ -400,16 +429,17 @@ def dispatch_case(
         to_status=target,
         note=note,
         unit=unit_obj,
-        data={"automatic": True} if automatic else None,
-        changes={
-            "current_unit": unit_obj,
-            "level": unit_obj.level,
-            "deadline": _deadline_for(case, unit_obj, now),
-            "dispatched_at": case.dispatched_at or now,
-            "overdue_at_top": False,
-        },
+        data=data,
+        changes=changes,
     )
     return case
+
+
+def _active_unit(value: object) -> Unit:
+    found = _resolve(Unit, value, field="unit", message=_("Please choose a valid unit."))
+    if not found.is_active:
+        raise InvalidInput(_("Please choose a valid unit."), field="unit")
+    return found
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ the action URLs; each form gets its own ``auto_id`` so several can share one pag
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django import forms
@@ -37,17 +38,29 @@ def _textarea(rows: int = 3) -> forms.Textarea:
 
 
 class DispatchForm(ActionForm):
-    """Unit select: the routing proposal first and preselected, then every active unit."""
+    """Category and unit. The category starts as the case's (a resident who was not sure
+    left "other"); the unit select lists the routing proposal first and preselected, then
+    every active unit. ``proposals`` — the routing proposal for each category in the case's
+    area — lets the page propose again when the operator corrects the category."""
 
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False)
     unit = forms.TypedChoiceField(label=_("Send to unit"), coerce=int)
     note = forms.CharField(
         label=_("Note for the unit (optional)"),
         required=False,
         max_length=NOTE_MAX,
         widget=_textarea(2),
+        help_text=_("For staff only: the resident sees that the case moved, not this note."),
     )
 
-    def __init__(self, *args, proposed: Unit | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        *args,
+        proposed: Unit | None = None,
+        category: Category | None = None,
+        proposals: dict[int, Unit | None] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
         choices: list = [("", _("— choose a unit —"))]
@@ -64,6 +77,27 @@ class DispatchForm(ActionForm):
         levels = dict(Level.choices)
         choices += [(levels.get(level, str(level)), units) for level, units in by_level.items()]
         field.choices = choices
+        field.widget.attrs.update(
+            {
+                "data-propose-text": _("The routing rules propose %(unit)s.") % {"unit": "{unit}"},
+                "data-none-text": _("No routing rule matches this case; please choose a unit."),
+            }
+        )
+
+        categories = self.fields["category"]
+        active = list(Category.objects.filter(is_active=True))
+        categories.choices = [(c.pk, c.label) for c in active]
+        if category is not None:
+            categories.initial = category.pk
+        categories.help_text = _(
+            "Correct it if the case is about something else; the deadline follows the category."
+        )
+        if proposals is not None:
+            table = {
+                str(pk): [unit.pk, unit.label] if unit is not None else None
+                for pk, unit in proposals.items()
+            }
+            categories.widget.attrs["data-proposals"] = json.dumps(table, ensure_ascii=False)
 
 
 class AcceptForm(ActionForm):

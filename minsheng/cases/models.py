@@ -213,6 +213,11 @@ class ActorKind(models.TextChoices):
     SYSTEM = "system", _("system")
 
 
+# The dispatcher's note is addressed to the unit ("note for the unit"): residents and the
+# public see that the case moved and to whom, not what staff wrote to each other.
+STAFF_NOTE_KINDS = frozenset({EventKind.DISPATCHED})
+
+
 class Event(models.Model):
     """One line of a case's timeline. Rows are only ever inserted."""
 
@@ -249,6 +254,11 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise ValueError("Events are append-only")
+
+    @property
+    def public_note(self) -> str:
+        """The note as residents and the public may read it (before redaction)."""
+        return "" if self.kind in STAFF_NOTE_KINDS else self.note
 
 
 class Feedback(models.Model):

@@ -50,8 +50,8 @@ from minsheng.cases.selectors import QueueBucket
 from minsheng.cases.transitions import Action
 from minsheng.contacts import actions as contact_actions
 from minsheng.contacts.models import Contact
-from minsheng.directory.models import Level
-from minsheng.directory.selectors import route_case
+from minsheng.directory.models import Category, Level
+from minsheng.directory.selectors import route_case, routes_by_category
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 50
@@ -362,7 +362,16 @@ def _get_case(request: HttpRequest, pk: int) -> Case:
 def _make_form(slug: str, case: Case, data=None) -> ActionForm:  # type: ignore[no-untyped-def]
     kwargs: dict = {"action": slug, "initial": {"expected_version": case.version}}
     if slug == Action.DISPATCH:
-        kwargs["proposed"] = route_case(category=case.category, area=case.area)
+        proposals = routes_by_category(
+            case.area, Category.objects.filter(is_active=True).values_list("pk", flat=True)
+        )
+        kwargs["proposed"] = (
+            proposals[case.category_id]
+            if case.category_id in proposals
+            else route_case(category=case.category, area=case.area)
+        )
+        kwargs["category"] = case.category
+        kwargs["proposals"] = proposals
     return FORMS[slug](data, **kwargs)
 
 
@@ -443,8 +452,12 @@ def _version(raw: str | None) -> int | None:
 def _perform(slug: str, user: User, case: Case, data: dict, version: int | None) -> Case:
     common = {"actor": user, "case": case, "expected_version": version}
     if slug == Action.DISPATCH:
-        unit = data.get("unit")
-        return actions.dispatch_case(**common, unit=unit, note=data.get("note") or "")
+        return actions.dispatch_case(
+            **common,
+            unit=data.get("unit"),
+            note=data.get("note") or "",
+            category=data.get("category") or None,
+        )
     if slug == Action.ACCEPT:
         return actions.accept_case(**common)
     if slug == Action.NOTE:
@@ -497,6 +510,10 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     valid = form.is_valid()
     if offered and not valid:
         return _render_case(request, case, bound={action: form}, status=400)
+    if valid and action == Action.DISPATCH:
+        checked = _proposal_for_new_category(request, case, form)
+        if checked is not None:
+            return _render_case(request, case, bound={action: checked}, status=400)
     if valid:
         data, version = form.cleaned_data, form.cleaned_data.get("expected_version")
     else:
@@ -527,6 +544,37 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("staff:case", pk=result.pk)
     # Returned or escalated out of the user's units: back to their list.
     return redirect("staff:home")
+
+
+def _proposal_for_new_category(
+    request: HttpRequest, case: Case, form: ActionForm
+) -> ActionForm | None:
+    """Without JavaScript the unit select still shows the proposal for the old category: if
+    the operator corrected the category but left that unit, and the rules propose another
+    for the new one, show the form again with it chosen rather than send the case astray."""
+    chosen = form.cleaned_data.get("category")
+    if not chosen or chosen == case.category_id:
+        return None
+    old = route_case(category=case.category, area=case.area)
+    category = Category.objects.filter(pk=chosen, is_active=True).first()
+    if old is None or category is None or form.cleaned_data.get("unit") != old.pk:
+        return None
+    new = route_case(category=category, area=case.area)
+    if new is None or new.pk == old.pk:
+        return None
+    data = request.POST.copy()
+    data["unit"] = str(new.pk)
+    again = _make_form(Action.DISPATCH, case, data)
+    again.is_valid()
+    again.add_error(
+        "unit",
+        _(
+            "For “%(category)s” the routing rules propose %(unit)s, chosen now. Check the "
+            "unit and send again."
+        )
+        % {"category": category.label, "unit": new.label},
+    )
+    return again
 
 
 @require_POST

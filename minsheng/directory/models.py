@@ -143,6 +143,11 @@ class Unit(models.Model):
     label = LocalizedNameMixin.label
 
 
+# The category of a case nobody could place (a resident who was not sure): operators, and
+# the automatic dispatch when the model is sure, correct it when they dispatch.
+UNSURE_CATEGORY = "other"
+
+
 class Category(LocalizedNameMixin):
     code = models.CharField(_("code"), max_length=32, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)

@@ -436,7 +436,7 @@ def recent_cases(
         title, description, resolution, withheld = _publish(case, case_terms)
         timeline = events.get(case.pk, [])
         for event in timeline:
-            event.note = "" if withheld else public_text(event.note, case_terms)
+            event.note = "" if withheld else public_text(event.public_note, case_terms)
             event.actor = None  # the public timeline never names a member of staff
         out.append(
             PublicCase(

@@ -139,7 +139,7 @@ def _event_text(e: Event, terms: tuple[str, ...]) -> str:
     if e.kind == EventKind.MERGED:
         # The merge event's note is the surviving case's tracking code.
         return _("Duplicate of request %(id)s.") % {"id": e.data.get("into", "")}
-    return public_text(e.note, terms)
+    return public_text(e.public_note, terms)
 
 
 def note(e: Event, terms: tuple[str, ...] = ()) -> dict:

@@ -8,7 +8,8 @@ resident's or operator's request — and dispatched by the system only if all of
 hold; otherwise nothing changes and the operators dispatch it as usual:
 
 - the category suggestion comes from a learned model (not the keywords), is confident,
-  and its best category is the case's own category;
+  and its best category is the case's own category — or the case has none of its own
+  ("other": the resident was not sure), when the dispatch sets the suggested one;
 - the unit suggestion comes from a learned unit model (not the routing rules), is
   confident, and the unit is active and covers the case's area (or the routing rules
   name it there);
@@ -38,7 +39,7 @@ from minsheng.accounts.models import User
 from minsheng.cases import actions
 from minsheng.cases.errors import InvalidTransition, NotFound, NotPermitted, StaleCase
 from minsheng.cases.models import ActorKind, Case, Event, EventKind, Status
-from minsheng.directory.models import Unit
+from minsheng.directory.models import UNSURE_CATEGORY, Category, Unit
 from minsheng.directory.selectors import route_case
 from minsheng.triage.duplicates import find_duplicates
 from minsheng.triage.models import (
@@ -93,13 +94,13 @@ def set_enabled(on: bool, *, actor: User, trigger: str = Trigger.PAGE) -> bool:
     return True
 
 
-def may_handle(unit: Unit, case: Case) -> bool:
+def may_handle(unit: Unit, case: Case, category: Category | None = None) -> bool:
     """The unit covers the case's area (or one above it), or the routing rules send this
     category there from that area."""
     covered = unit.areas.values_list("path", flat=True)
     if any(case.area_path.startswith(path) for path in covered):
         return True
-    return route_case(category=case.category, area=case.area) == unit
+    return route_case(category=category or case.category, area=case.area) == unit
 
 
 def unsure_reason(case: Case, result: TriageSuggestion) -> str | None:
@@ -108,14 +109,15 @@ def unsure_reason(case: Case, result: TriageSuggestion) -> str | None:
         return KEYWORDS
     if not (result.confident and result.categories):
         return CATEGORY_UNSURE
-    if result.categories[0].code != case.category.code:
+    if result.categories[0].code != case.category.code and case.category.code != UNSURE_CATEGORY:
         return CATEGORY_DIFFERS
     if result.unit_source != "model":
         return UNIT_NOT_LEARNED
     if not (result.unit_confident and result.units):
         return UNIT_UNSURE
     unit = result.units[0].obj
-    if not unit.is_active or not may_handle(unit, case):  # type: ignore[arg-type]
+    category = result.categories[0].obj
+    if not unit.is_active or not may_handle(unit, case, category):  # type: ignore[arg-type]
         return UNIT_ELSEWHERE
     return None
 
@@ -144,6 +146,7 @@ def auto_dispatch(case_id: int) -> Outcome:
     if reason is not None:
         return Outcome(reason)
     unit: Unit = result.units[0].obj  # type: ignore[assignment]
+    category: Category = result.categories[0].obj  # type: ignore[assignment]
     try:
         with transaction.atomic():
             locked = actions.lock_case(case.pk)
@@ -152,15 +155,16 @@ def auto_dispatch(case_id: int) -> Outcome:
                 return Outcome(NOT_WAITING)
             if not is_enabled():
                 return Outcome(SWITCHED_OFF)
-            actions.dispatch_case(
+            dispatched = actions.dispatch_case(
                 actor=actions.SYSTEM,
                 case=locked.pk,
                 unit=unit,
                 note=_note(locked, result),
                 expected_version=locked.version,
                 automatic=True,
+                category=category if locked.category.code == UNSURE_CATEGORY else None,
             )
-            _record(locked, result, unit)
+            _record(dispatched, result, unit)
     except (StaleCase, InvalidTransition, NotPermitted, NotFound):
         return Outcome(NOT_WAITING)
     logger.info("case %s dispatched automatically to unit %s", case.pk, unit.pk)
@@ -176,7 +180,7 @@ def _note(case: Case, result: TriageSuggestion) -> str:
     ) % {
         "category_version": result.category_version,
         "category_p": _percent(category.probability),
-        "category": case.category.label,
+        "category": category.obj.label,  # type: ignore[union-attr]
         "unit_version": result.unit_version,
         "unit_p": _percent(unit.probability),
         "unit": unit.obj.label,  # type: ignore[union-attr]

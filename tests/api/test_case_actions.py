@@ -150,6 +150,19 @@ def test_operator_dispatches_by_unit_code(county, api_as, submit):
     assert body["deadline"] is not None
 
 
+def test_operator_corrects_the_category_by_its_code_while_dispatching(county, api_as, submit):
+    case = submit(category=None)
+    body = ok(
+        api_as(county.operator).post(
+            url(case, "dispatch"),
+            {"unit": county.county_unit.code, "category": "water", "expected_version": 1},
+        )
+    )
+    assert body["category"]["code"] == "water"
+    case.refresh_from_db()
+    assert case.category == county.water
+
+
 def test_handler_accepts_with_an_empty_body(county, api_as, dispatched):
     case = dispatched()
     assert ok(api_as(county.handler).post(url(case, "accept")))["status"] == "accepted"

@@ -61,6 +61,29 @@ def test_operator_records_and_dispatches_then_handler_resolves(new_page, county,
     assert case.events.filter(kind=EventKind.CONTACT_REVEALED, actor=county.handler).count() == 1
 
 
+def test_correcting_the_category_proposes_the_unit_of_the_new_one(new_page, county, submit):  # type: ignore[no-untyped-def]
+    case = submit(category=None)  # a resident who was not sure: "other", the village's catch-all
+    page = new_page()
+    log_in(page, "operator")
+    page.goto(f"/staff/cases/{case.pk}/")
+    unit = page.locator("#id_dispatch_unit")
+    assert unit.input_value() == str(county.village_unit.pk)
+    page.select_option("#id_dispatch_category", str(county.water.pk))
+    # The rules send water to the county bureau: the unit follows, and the help says so.
+    assert unit.input_value() == str(county.county_unit.pk)
+    assert "县水利局" in page.locator(".field-select:has(#id_dispatch_unit) .help").inner_text()
+    # A unit chosen by hand stays when the category changes again.
+    page.select_option("#id_dispatch_unit", str(county.township_unit.pk))
+    page.select_option("#id_dispatch_category", str(county.roads.pk))
+    assert unit.input_value() == str(county.township_unit.pk)
+    page.select_option("#id_dispatch_category", str(county.water.pk))
+    page.select_option("#id_dispatch_unit", str(county.county_unit.pk))
+    page.get_by_role("button", name="Dispatch").click()
+    assert page.locator(".badge").first.inner_text() == "dispatched"
+    case.refresh_from_db()
+    assert (case.category, case.current_unit) == (county.water, county.county_unit)
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
 def test_the_supervisors_dashboard_fits_a_phone_in_every_language(new_page, county, language):  # type: ignore[no-untyped-def]
     # Uyghur's column headings in the rankings are twice as long as the Chinese; kept on

@@ -7,6 +7,8 @@ from minsheng.cases.errors import InvalidInput, InvalidTransition, NotPermitted,
 from minsheng.cases.models import Case, Event, Feedback, Status
 from minsheng.cases.transitions import TRANSITIONS, Action
 from minsheng.contacts.models import Contact
+from minsheng.directory.calendar import WorkingCalendar
+from minsheng.directory.models import Category
 
 
 def dispatched(county, submit, **kw):
@@ -36,6 +38,35 @@ def test_dispatch_sets_unit_level_and_working_day_deadline(county, submit):
     assert case.current_unit == county.village_unit
     assert case.level == 1
     assert case.deadline > case.dispatched_at
+
+
+def test_dispatch_corrects_the_category_the_resident_could_not_give(county, submit):
+    case = submit(category=None)
+    assert case.category.code == "other"
+    Category.objects.filter(pk=county.water.pk).update(limit_county=2)
+    Category.objects.filter(code="other").update(limit_county=9)
+    case = actions.dispatch_case(
+        actor=county.operator, case=case, unit=county.county_unit, category=county.water.pk
+    )
+    case.refresh_from_db()
+    assert case.category == county.water
+    event = case.events.get(kind="dispatched")
+    assert event.data == {"category": {"from": "other", "to": "water"}}
+    # The deadline follows the new category's limit at the county level: two working days.
+    assert case.deadline == WorkingCalendar.load().add_working_days(case.dispatched_at, 2)
+
+
+def test_dispatch_keeps_the_category_when_none_is_given_and_refuses_an_unknown_one(county, submit):
+    case = submit()
+    before = snapshot(case)
+    with pytest.raises(InvalidInput) as refused:
+        actions.dispatch_case(actor=county.operator, case=case, unit="nonsense", category=999999)
+    assert {problem.field for problem in refused.value.every()} == {"unit", "category"}
+    assert snapshot(case) == before
+    case = actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    case.refresh_from_db()
+    assert case.category == county.roads
+    assert case.events.get(kind="dispatched").data == {}
 
 
 def test_handler_of_other_unit_cannot_accept(county, submit):

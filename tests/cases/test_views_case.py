@@ -173,6 +173,77 @@ def test_operator_dispatches_through_the_form(county, submit):
     assert case.deadline is not None
 
 
+def test_operator_corrects_the_category_while_dispatching(county, submit):
+    case = submit(category=None)
+    html = login(county.operator).get(case_url(case)).content.decode()
+    other = case.category.pk
+    assert f'<option value="{other}" selected>' in html  # the case's own, to start with
+    response = login(county.operator).post(
+        act_url(case, "dispatch"),
+        {
+            "expected_version": case.version,
+            "category": county.water.pk,
+            "unit": county.county_unit.pk,
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.category, case.current_unit) == (county.water, county.county_unit)
+    page = login(county.operator).get(case_url(case)).content.decode()
+    assert "Category corrected: Other → Water supply" in page
+
+
+def test_a_corrected_category_with_the_old_proposal_left_shows_the_new_proposal(county, submit):
+    # Without JavaScript the unit select still holds the village committee, the proposal for
+    # "roads"; water goes to the county bureau by the rules: ask again, send nothing.
+    case = submit()
+    before = state(case)
+    response = login(county.operator).post(
+        act_url(case, "dispatch"),
+        {
+            "expected_version": case.version,
+            "category": county.water.pk,
+            "unit": county.village_unit.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert state(case) == before
+    html = response.content.decode()
+    assert "the routing rules propose 县水利局, chosen now" in html
+    assert f'<option value="{county.county_unit.pk}" selected>' in html
+    assert f'<option value="{county.water.pk}" selected>' in html
+    # Sent again as shown, it goes.
+    response = login(county.operator).post(
+        act_url(case, "dispatch"),
+        {
+            "expected_version": case.version,
+            "category": county.water.pk,
+            "unit": county.county_unit.pk,
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_the_dispatch_note_is_for_staff_and_the_resident_sees_only_the_move(county, submit):
+    case = submit()
+    actions.dispatch_case(
+        actor=county.operator,
+        case=case,
+        unit=county.village_unit,
+        note="水塔旁主管道，请带抢修工具",
+    )
+    staff = login(county.handler).get(case_url(case)).content.decode()
+    assert "水塔旁主管道" in staff and "note for staff" in staff
+    resident = Client(HTTP_ACCEPT_LANGUAGE="en").get(
+        reverse("intake:case", args=[case.tracking_code])
+    )
+    page = resident.content.decode()
+    assert "Now with: 柳树村委会" in page
+    assert "水塔旁主管道" not in page
+    body = Client().get(f"/api/public/cases/{case.tracking_code}").json()
+    assert all("水塔旁主管道" not in (e["note"] or "") for e in body["timeline"])
+
+
 def test_handler_accepts_and_writes_a_private_note(county, submit):
     case = dispatched(county, submit)
     client = login(county.handler)

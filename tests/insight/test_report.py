@@ -28,8 +28,8 @@ from minsheng.cases import actions
 from minsheng.cases.models import Channel
 from minsheng.demo.clock import frozen_clock
 from minsheng.directory.models import AreaKind
-from minsheng.insight.numbers import format_value
 from minsheng.insight.indicators import INDICATORS, Period, Scope, figures_from_timeline
+from minsheng.insight.numbers import format_value
 from minsheng.insight.report import ReportError, build_report, parse_month
 from minsheng.insight.report_pdf import render_pdf
 from minsheng.insight.report_xlsx import render_xlsx

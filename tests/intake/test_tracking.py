@@ -103,7 +103,9 @@ def test_merged_case_shows_the_survivors_progress_but_not_its_code(en_client, co
     )
     html = en_client.get(reverse("intake:case", args=[duplicate.tracking_code])).content.decode()
     assert "merged with another request" in html
-    assert "已派村委会" in html
+    # The survivor's move is shown; the dispatcher's note to the unit is not.
+    assert "Now with: 柳树村委会" in html
+    assert "已派村委会" not in html
     assert survivor.tracking_code not in html
 
 

@@ -207,6 +207,21 @@ def test_case_whose_category_differs_from_the_suggestion_waits(switched_on, rais
     assert autodispatch.auto_dispatch(case.pk).reason == autodispatch.CATEGORY_DIFFERS
 
 
+def test_sure_case_the_resident_could_not_place_is_dispatched_with_the_suggested_category(
+    switched_on, raise_case
+) -> None:  # type: ignore[no-untyped-def]
+    county = switched_on
+    case = raise_case(category=None)  # "not sure" on the form: the category "other"
+
+    assert case.status == Status.DISPATCHED and case.category == county.water
+    assert case.current_unit == county.county_unit
+    [event] = dispatches(case)
+    assert event.data == {"automatic": True, "category": {"from": "other", "to": "water"}}
+    assert "sure of “Water supply”" in event.note
+    [record] = SuggestionRecord.objects.filter(case=case, stage=Stage.DISPATCH)
+    assert record.chosen_category == county.water and record.followed is True
+
+
 def test_keyword_mode_never_dispatches(county, raise_case) -> None:  # type: ignore[no-untyped-def]
     autodispatch.set_enabled(True, actor=county.admin)
 

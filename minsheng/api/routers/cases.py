@@ -175,6 +175,7 @@ def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn) -> dict:
         unit=selectors.resolve_unit(payload.unit),
         note=payload.note,
         expected_version=payload.expected_version,
+        category=selectors.resolve_category(payload.category),
     )
     return _detail(user, case.pk)
 

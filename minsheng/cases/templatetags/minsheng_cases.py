@@ -65,3 +65,12 @@ def deadline_state(case) -> str:  # type: ignore[no-untyped-def]
     if case.deadline < now + DUE_SOON:
         return "due_soon"
     return "ok"
+
+
+@register.filter
+def category_label(code: str) -> str:
+    """A category's name in the reader's language, from the code an event recorded."""
+    from minsheng.directory.models import Category
+
+    category = Category.objects.filter(code=code).first()
+    return category.label if category is not None else code

@@ -81,11 +81,26 @@
   }
 
   function dispatch(panel) {
+    var category = document.getElementById("id_dispatch_category");
+    function pick(value) {
+      if (!category || !category.querySelector('option[value="' + value + '"]')) return;
+      category.value = value;
+      // The dispatch form proposes the unit of the new category (dispatch-form.js).
+      category.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    var filled = panel.getAttribute("data-preselect-category");
+    if (filled) pick(filled);
     var unit = panel.getAttribute("data-preselect-unit");
     var select = document.getElementById("id_dispatch_unit");
     if (unit && select && select.querySelector('option[value="' + unit + '"]')) {
       select.value = unit;
     }
+    panel.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-pick-category]");
+      if (!button) return;
+      pick(button.getAttribute("data-pick-category"));
+      if (category) category.focus();
+    });
   }
 
   function start() {

@@ -10,7 +10,7 @@ from django import template
 
 from minsheng.accounts.permissions import can_triage
 from minsheng.cases.models import Status
-from minsheng.directory.models import Area
+from minsheng.directory.models import UNSURE_CATEGORY, Area
 from minsheng.triage.suggest import suggest
 
 register = template.Library()
@@ -38,9 +38,15 @@ def triage_case_suggestions(context, case) -> dict:  # type: ignore[no-untyped-d
     user = context.get("user")
     if case.status not in DISPATCHABLE or user is None or not can_triage(user, case):
         return {"s": None}
+    result = suggest(title=case.title, description=case.description, area=case.area)
+    sure = result.preselect_category
+    unsure_case = case.category.code == UNSURE_CATEGORY
     return {
-        "s": suggest(title=case.title, description=case.description, area=case.area),
+        "s": result,
         "stage": "dispatch",
+        # A confident category fills the dispatch form in only where the case has none of
+        # its own (the resident or operator was not sure: "other").
+        "fill_category": sure if sure is not None and unsure_case else None,
     }
 
 
