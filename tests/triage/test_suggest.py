@@ -92,6 +92,19 @@ def test_dispatch_form_shows_unit_suggestion_for_a_waiting_case(trained, submit)
     assert "Responsible unit" in html
 
 
+def test_a_sure_category_fills_the_dispatch_form_only_for_a_case_without_one(
+    trained, submit
+) -> None:
+    unsure = submit(title="", description=WATER_TEXT * 2, category=None)
+    html = login(trained.operator).get(reverse("staff:case", args=[unsure.pk])).content.decode()
+    assert f'data-preselect-category="{trained.water.pk}"' in html
+    assert f'data-pick-category="{trained.water.pk}"' in html  # a button, as at intake
+    # A category someone chose stays theirs: the suggestion never overrides it.
+    chosen = submit(title="", description=WATER_TEXT * 2, category=trained.roads)
+    html = login(trained.operator).get(reverse("staff:case", args=[chosen.pk])).content.decode()
+    assert "data-preselect-category" not in html
+
+
 def test_an_unsure_unit_at_dispatch_says_whose_proposal_the_form_shows(trained, submit) -> None:
     case = submit(title="", description="隔壁", category=trained.roads)
 

@@ -46,7 +46,9 @@ def triage_case_suggestions(context, case) -> dict:  # type: ignore[no-untyped-d
         "stage": "dispatch",
         # A confident category fills the dispatch form in only where the case has none of
         # its own (the resident or operator was not sure: "other").
-        "fill_category": sure if sure is not None and unsure_case else None,
+        "fill_category": sure
+        if sure is not None and unsure_case and sure != case.category
+        else None,
     }
 
 
