@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "django_tasks",
-    "django_tasks_db",
+    "minsheng.tasks_app.BackgroundTasksConfig",
     "minsheng.accounts",
     "minsheng.directory",
     "minsheng.cases",

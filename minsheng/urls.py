@@ -3,7 +3,9 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from minsheng import source
+from minsheng import admin_site, source
+
+admin_site.configure()
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

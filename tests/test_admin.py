@@ -1,10 +1,12 @@
 """Administrators maintain reference data and users in the admin, in Chinese."""
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from minsheng.directory.models import CalendarDay, Category
+from minsheng.accounts.models import User
+from minsheng.directory.models import CalendarDay, Category, Unit
 
 PAGES = [
     "admin:directory_area_changelist",
@@ -79,3 +81,49 @@ def test_a_case_in_the_chinese_admin_has_chinese_field_names(admin_client, submi
     ).content.decode()
     assert "签收时间" in html and "上报次数" in html
     assert "Accepted at" not in html and "Escalation count" not in html
+
+
+def test_the_administrator_role_opens_the_administration_site(admin_client, county):
+    response = admin_client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "guanli",
+            "usable_password": "true",
+            "password1": "an-ok-password-123",
+            "password2": "an-ok-password-123",
+            "display_name": "系统管理员",
+            "role": "administrator",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    guanli = User.objects.get(username="guanli")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(guanli)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert reverse("admin:index") in client.get(reverse("staff:supervise")).content.decode()
+
+    # Given another role, the administration site closes again.
+    page = admin_client.get(reverse("admin:accounts_user_change", args=[guanli.pk]))
+    data = {k: v for k, v in page.context["adminform"].form.initial.items() if v is not None}
+    data.update(role="operator", scope_area=county.township.pk, units=[], groups=[])
+    data.update(user_permissions=[], date_joined_0="2026-11-01", date_joined_1="08:00:00")
+    data.pop("last_login", None)
+    data.pop("password", None)
+    response = admin_client.post(reverse("admin:accounts_user_change", args=[guanli.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    guanli.refresh_from_db()
+    assert (guanli.role, guanli.is_staff, guanli.is_superuser) == ("operator", False, False)
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_createsuperuser_makes_an_administrator(db):
+    call_command("createsuperuser", username="first", email="", interactive=False)
+    assert User.objects.get(username="first").role == "administrator"
+
+
+def test_the_unit_list_shows_units_nobody_works_in_and_names_still_missing(admin_client, county):
+    Unit.objects.create(name="县住建局", code="ZJJ", level=3, name_en="Housing Bureau")
+    html = admin_client.get(reverse("admin:directory_unit_changelist")).content.decode()
+    row = html.split("县住建局", 1)[1].split("</tr>")[0]
+    assert "无——请添加" in row  # no staff account
+    assert "维吾尔语" in row and "英语" not in row  # names missing

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.accounts.models import ApiToken, User
+from minsheng.accounts.models import ApiToken, Role, User
 
 
 @admin.register(User)
@@ -10,12 +10,41 @@ class StaffUserAdmin(UserAdmin):
     list_display = ("username", "display_name", "role", "scope_area", "is_active")
     list_filter = ("role", "is_active")
     autocomplete_fields = ("units", "scope_area")
-    fieldsets = UserAdmin.fieldsets + (
+    # What an administrator sets for every account comes first; Django's own flags and
+    # permissions, which the role already decides, are folded away at the end.
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Work"), {"fields": ("display_name", "role", "units", "scope_area", "is_active")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (
+            _("Permissions"),
+            {
+                "classes": ("collapse",),
+                "fields": ("is_staff", "is_superuser", "groups", "user_permissions"),
+            },
+        ),
+        (_("Important dates"), {"classes": ("collapse",), "fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
         (_("Work"), {"fields": ("display_name", "role", "units", "scope_area")}),
     )
-    add_fieldsets = UserAdmin.add_fieldsets + (
-        (_("Work"), {"fields": ("display_name", "role", "units", "scope_area")}),
-    )
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        if (
+            change
+            and "role" in form.changed_data
+            and form.initial.get("role") == Role.ADMINISTRATOR
+        ):
+            # No longer an administrator: the flags the role had set go with it.
+            obj.is_staff = obj.is_superuser = False
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ApiToken)

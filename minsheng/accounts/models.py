@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +17,24 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("administrator")
 
 
+class StaffUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def]
+        # `minsheng createsuperuser` makes the installation's first administrator.
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.HANDLER)
+    role = models.CharField(
+        _("role"),
+        max_length=16,
+        choices=Role.choices,
+        default=Role.HANDLER,
+        help_text=_(
+            "Administrators set up areas, units, categories, routing rules and accounts, "
+            "here and on the staff pages; the role gives them this administration site."
+        ),
+    )
     units = models.ManyToManyField(
         "directory.Unit", verbose_name=_("units"), blank=True, related_name="members"
     )
@@ -32,12 +48,22 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
 
+    objects = StaffUserManager()
+
     class Meta:
         verbose_name = _("staff user")
         verbose_name_plural = _("staff users")
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs) -> None:
+        # One switch, not three: the administrator role is what the staff pages mean by an
+        # administrator, so it also opens the administration site (Django's staff and
+        # superuser flags), which a new county's administrator would otherwise not find.
+        if self.role == Role.ADMINISTRATOR:
+            self.is_staff = self.is_superuser = True
+        super().save(*args, **kwargs)
 
     @property
     def is_administrator(self) -> bool:

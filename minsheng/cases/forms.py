@@ -10,7 +10,7 @@ import json
 import uuid
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Role, User
@@ -63,17 +63,30 @@ class DispatchForm(ActionForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
+        units = list(
+            Unit.objects.filter(is_active=True)
+            .annotate(staff=Count("members", filter=Q(members__is_active=True)))
+            .order_by("-level", "name")
+        )
+        # A unit with no one's account: what is sent there waits in nobody's queue.
+        unstaffed = {unit.pk for unit in units if not unit.staff}  # type: ignore[attr-defined]
+
+        def label(unit: Unit) -> str:
+            if unit.pk in unstaffed:
+                return _("%(unit)s (no staff account)") % {"unit": unit.label}
+            return unit.label
+
         choices: list = [("", _("— choose a unit —"))]
         if proposed is not None:
-            choices.append((_("Proposed by routing rules"), [(proposed.pk, proposed.label)]))
+            choices.append((_("Proposed by routing rules"), [(proposed.pk, label(proposed))]))
             field.initial = proposed.pk
-            field.help_text = _("The routing rules propose %(unit)s.") % {"unit": proposed.label}
+            field.help_text = _("The routing rules propose %(unit)s.") % {"unit": label(proposed)}
         else:
             field.help_text = _("No routing rule matches this case; please choose a unit.")
         by_level: dict[int, list[tuple[int, str]]] = {}
-        for unit in Unit.objects.filter(is_active=True).order_by("-level", "name"):
+        for unit in units:
             if proposed is None or unit.pk != proposed.pk:
-                by_level.setdefault(unit.level, []).append((unit.pk, unit.label))
+                by_level.setdefault(unit.level, []).append((unit.pk, label(unit)))
         levels = dict(Level.choices)
         choices += [(levels.get(level, str(level)), units) for level, units in by_level.items()]
         field.choices = choices
@@ -94,7 +107,7 @@ class DispatchForm(ActionForm):
         )
         if proposals is not None:
             table = {
-                str(pk): [unit.pk, unit.label] if unit is not None else None
+                str(pk): [unit.pk, label(unit)] if unit is not None else None
                 for pk, unit in proposals.items()
             }
             categories.widget.attrs["data-proposals"] = json.dumps(table, ensure_ascii=False)

@@ -1,11 +1,24 @@
 from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from minsheng.directory.models import Area, CalendarDay, Category, RoutingRule, Unit
 
 
+@admin.display(description=_("names missing"))
+def missing_names(obj) -> str:  # type: ignore[no-untyped-def]
+    """Which of the residents' languages still show the Chinese name instead."""
+    missing = [
+        str(label)
+        for field, label in (("name_ug", _("Uyghur")), ("name_en", _("English")))
+        if not getattr(obj, field)
+    ]
+    return "、".join(missing) or "—"
+
+
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "kind", "parent")
+    list_display = ("name", "code", "kind", "parent", missing_names)
     list_filter = ("kind",)
     search_fields = ("name", "code", "name_en", "name_ug")
     autocomplete_fields = ("parent",)
@@ -13,15 +26,32 @@ class AreaAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "level", "parent", "is_active")
+    list_display = ("name", "code", "level", "parent", "staff_accounts", "is_active", missing_names)
     list_filter = ("level", "is_active")
     search_fields = ("name", "code")
     autocomplete_fields = ("parent", "areas")
 
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        active = Q(members__is_active=True)
+        return super().get_queryset(request).annotate(staff=Count("members", filter=active))
+
+    @admin.display(description=_("staff accounts"), ordering="staff")
+    def staff_accounts(self, unit: Unit) -> str:
+        # A unit nobody works in: what is dispatched there waits in no one's queue.
+        return str(unit.staff) if unit.staff else str(_("none — add one"))  # type: ignore[attr-defined]
+
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "limit_village", "limit_township", "limit_county", "is_active")
+    list_display = (
+        "name",
+        "code",
+        "limit_village",
+        "limit_township",
+        "limit_county",
+        "is_active",
+        missing_names,
+    )
     list_editable = ("limit_village", "limit_township", "limit_county")
     search_fields = ("name", "code")
 

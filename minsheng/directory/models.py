@@ -29,8 +29,15 @@ class LocalizedNameMixin(models.Model):
     """Names residents read come in Chinese, English and Uyghur; Chinese is the fallback."""
 
     name = models.CharField(_("name (Chinese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    name_ug = models.CharField(_("name (Uyghur)"), max_length=100, blank=True)
+    name_en = models.CharField(
+        _("name (English)"), max_length=100, blank=True, help_text=_("Empty: the Chinese name.")
+    )
+    name_ug = models.CharField(
+        _("name (Uyghur)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Residents who read Uyghur see the Chinese name while this is empty."),
+    )
 
     class Meta:
         abstract = True
@@ -46,7 +53,16 @@ class LocalizedNameMixin(models.Model):
 
 
 class Area(LocalizedNameMixin):
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        help_text=_(
+            "Short and permanent, letters and digits (e.g. the administrative division "
+            "code): it is the public board's address (/board/CODE/), the poster's and the "
+            "ledger import's key."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=AreaKind.choices)
     parent = models.ForeignKey(
         "self",
@@ -114,11 +130,23 @@ class Area(LocalizedNameMixin):
 class Unit(models.Model):
     """An organisation that handles cases; its parent is where escalations go."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name (Chinese)"), max_length=120)
     # Residents read which unit holds their case, in their language.
-    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
-    name_ug = models.CharField(_("name (Uyghur)"), max_length=120, blank=True)
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    name_en = models.CharField(
+        _("name (English)"), max_length=120, blank=True, help_text=_("Empty: the Chinese name.")
+    )
+    name_ug = models.CharField(
+        _("name (Uyghur)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Residents who read Uyghur see the Chinese name while this is empty."),
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        help_text=_("Short and permanent: the API, imports and exports name the unit by it."),
+    )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
         "self",
@@ -152,9 +180,15 @@ class Category(LocalizedNameMixin):
     code = models.CharField(_("code"), max_length=32, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     # Time limits in working days, one per level: the default ladder is 1 / 3 / 5.
-    limit_village = models.PositiveSmallIntegerField(_("time limit, village level"), default=1)
-    limit_township = models.PositiveSmallIntegerField(_("time limit, township level"), default=3)
-    limit_county = models.PositiveSmallIntegerField(_("time limit, county level"), default=5)
+    limit_village = models.PositiveSmallIntegerField(
+        _("time limit, village level"), default=1, help_text=_("In working days.")
+    )
+    limit_township = models.PositiveSmallIntegerField(
+        _("time limit, township level"), default=3, help_text=_("In working days.")
+    )
+    limit_county = models.PositiveSmallIntegerField(
+        _("time limit, county level"), default=5, help_text=_("In working days.")
+    )
     keywords = models.TextField(_("keywords"), blank=True, help_text=_("One per line."))
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from minsheng.cases import actions
 from minsheng.cases.models import Case, Event, EventKind, Status
 from minsheng.contacts.models import Contact
+from minsheng.directory.models import Unit
 
 PHONE = "13800138000"
 
@@ -148,6 +149,13 @@ def test_dispatch_form_preselects_the_routing_proposal(county, submit):
     # every active unit may be chosen instead
     for unit in (county.village_unit, county.township_unit, county.county_unit):
         assert f'<option value="{unit.pk}"' in html
+
+
+def test_a_unit_without_staff_accounts_says_so_in_the_dispatch_form(county, submit):
+    empty = Unit.objects.create(name="县住建局", code="ZJJ", level=3)
+    html = login(county.operator).get(case_url(submit())).content.decode()
+    assert f'<option value="{empty.pk}">县住建局 (no staff account)</option>' in html
+    assert f'<option value="{county.village_unit.pk}" selected>柳树村委会</option>' in html
 
 
 def test_forms_carry_the_version_the_user_saw(county, submit):
