@@ -27,9 +27,17 @@ ORDER = [
 ]
 
 
+# Within the reference data, each row needs the ones before it.
+DIRECTORY_ORDER = ["area", "unit", "category", "routingrule", "calendarday"]
+
+
 def get_app_list(request, app_label=None):  # type: ignore[no-untyped-def]
     apps = admin.AdminSite.get_app_list(admin.site, request, app_label)
     rank = {label: i for i, label in enumerate(ORDER)}
+    for app in apps:
+        if app["app_label"] == "directory":
+            place = {name: i for i, name in enumerate(DIRECTORY_ORDER)}
+            app["models"].sort(key=lambda m: place.get(m["object_name"].lower(), len(place)))
     return sorted(apps, key=lambda app: (rank.get(app["app_label"], len(ORDER)), app["name"]))
 
 

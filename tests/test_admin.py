@@ -127,3 +127,11 @@ def test_the_unit_list_shows_units_nobody_works_in_and_names_still_missing(admin
     row = html.split("县住建局", 1)[1].split("</tr>")[0]
     assert "无——请添加" in row  # no staff account
     assert "维吾尔语" in row and "英语" not in row  # names missing
+
+
+def test_the_admin_index_lists_the_reference_data_first_in_the_order_it_is_set_up(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    positions = [html.index(f"/admin/directory/{m}/") for m in ("area", "unit", "category")]
+    assert positions == sorted(positions)
+    assert html.index("/admin/directory/") < html.index("/admin/open311/")
+    assert "民生诉求系统管理" in html
