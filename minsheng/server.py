@@ -176,6 +176,17 @@ def serve(*, host: str, port: int, threads: int, with_worker: bool) -> int:
         + ("started (deadline sweeps, background tasks)" if supervisor else "not started"),
         flush=True,
     )
+    public = settings.MINSHENG_PUBLIC_URL
+    print(
+        f"  public address: {public}"
+        + (
+            ""
+            if settings.MINSHENG_PUBLIC_URL_SET
+            else " (MINSHENG_PUBLIC_URL is not set:"
+            " posters and text messages would send residents here)"
+        ),
+        flush=True,
+    )
     print("Press Ctrl-C to stop.", flush=True)
     try:
         if supervisor is not None:

@@ -196,6 +196,8 @@ MINSHENG_OPEN311_JURISDICTION = os.environ.get("MINSHENG_OPEN311_JURISDICTION", 
 MINSHENG_HOTLINE = os.environ.get("MINSHENG_HOTLINE", "12345")
 # The site's public address (no trailing slash): QR posters and SMS links point here.
 MINSHENG_PUBLIC_URL = os.environ.get("MINSHENG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Posters and text messages carry this address; the posters page warns while it is unset.
+MINSHENG_PUBLIC_URL_SET = bool(os.environ.get("MINSHENG_PUBLIC_URL"))
 # The number residents text (printed on the posters); the hotline unless set.
 MINSHENG_SMS_NUMBER = os.environ.get("MINSHENG_SMS_NUMBER") or MINSHENG_HOTLINE
 # Shared secret the SMS gateway sends in the X-Minsheng-Sms-Token header of inbound

@@ -135,3 +135,18 @@ def test_the_admin_index_lists_the_reference_data_first_in_the_order_it_is_set_u
     assert positions == sorted(positions)
     assert html.index("/admin/directory/") < html.index("/admin/open311/")
     assert "民生诉求系统管理" in html
+
+
+def test_the_administrator_of_an_empty_installation_is_shown_the_setup_steps(db):
+    admin = User.objects.create_superuser("first", password="x-long-password-1")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(admin)
+    html = client.get(reverse("staff:supervise")).content.decode()
+    assert "Setting up this installation" in html
+    assert reverse("admin:directory_area_add") in html
+    assert html.count("none yet") == 4
+
+
+def test_a_set_up_county_shows_no_setup_steps(admin_client):
+    html = admin_client.get(reverse("staff:supervise")).content.decode()
+    assert "admin/directory/area/add/" not in html

@@ -12,7 +12,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_pages_are_sent_gzipped_to_browsers_that_accept_it(client):
+def test_pages_are_sent_gzipped_to_browsers_that_accept_it(client, county):
     plain = client.get("/report/")
     packed = client.get("/report/", HTTP_ACCEPT_ENCODING="gzip, deflate")
 

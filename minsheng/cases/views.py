@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -50,7 +51,7 @@ from minsheng.cases.selectors import QueueBucket
 from minsheng.cases.transitions import Action
 from minsheng.contacts import actions as contact_actions
 from minsheng.contacts.models import Contact
-from minsheng.directory.models import Category, Level
+from minsheng.directory.models import Area, Category, Level, RoutingRule, Unit
 from minsheng.directory.selectors import route_case, routes_by_category
 
 PAGE_SIZE = 50
@@ -221,8 +222,36 @@ def supervise(request: HttpRequest) -> HttpResponse:
             "units": units,
             "overdue_total": sum(row.overdue for row in units),
             "search_form": SearchForm(),
+            "setup": _setup_steps() if request.user.is_administrator else None,
         },
     )
+
+
+def _setup_steps() -> list[dict] | None:
+    """A new installation's setup, step by step, until every step has something (for the
+    administrator who signs in to an empty county)."""
+    steps = [
+        (_("Areas: the county, townships, villages and communities"), Area, "directory_area"),
+        (_("Units that handle cases, and the areas each covers"), Unit, "directory_unit"),
+        (
+            _("Routing rules: which unit gets which category where"),
+            RoutingRule,
+            "directory_routingrule",
+        ),
+        (_("Staff accounts with their role, unit and area"), User, "accounts_user"),
+    ]
+    rows = [
+        {
+            "label": label,
+            "count": model.objects.count(),
+            "add_url": reverse(f"admin:{name}_add"),
+            "list_url": reverse(f"admin:{name}_changelist"),
+        }
+        for label, model, name in steps
+    ]
+    # Staff accounts: the administrator's own does not count.
+    rows[-1]["count"] -= 1
+    return rows if any(row["count"] <= 0 for row in rows) else None
 
 
 @staff_required

@@ -42,6 +42,8 @@ from minsheng.insight.indicators import (
 )
 from minsheng.insight.models import ALL_UNITS, AreaRollup
 from minsheng.insight.numbers import format_value
+from minsheng.intake.exports import for_export
+from minsheng.intake.staff_views import export_response
 
 PERIODS = {
     "this_month": gettext_lazy("This month"),
@@ -447,7 +449,11 @@ def cases(request: HttpRequest) -> HttpResponse:
         .select_related("category", "area", "current_unit")
         .order_by("-created_at", "-pk")
     )
-    query = {k: v for k, v in request.GET.items() if k != "page"}
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        # The list behind a figure, to attach to a report: the export's columns.
+        return export_response(request, for_export(qs), fmt, stem=f"minsheng-{drill}")
+    query = {k: v for k, v in request.GET.items() if k not in ("page", "format")}
     page = _page(request, qs, **query)
     back = (
         reverse("dashboard:unit", args=[unit_id])
@@ -474,6 +480,9 @@ def cases(request: HttpRequest) -> HttpResponse:
             "period": period,
             "period_label": PERIODS[key],
             "value": value,
+            "download_query": urlencode(query),
+            # The lists are as long as the figure they explain, so counting them is cheap.
+            "total": qs.count(),
             "back_url": back + "?" + urlencode({k: v for k, v in query.items() if k == "area"}),
         },
     )

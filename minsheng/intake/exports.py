@@ -59,6 +59,11 @@ def export_cases(*, user: User, filters: ExportFilters | None = None) -> QuerySe
     if filters.date_to is not None:
         end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
         qs = qs.filter(created_at__lt=end)
+    return for_export(qs)
+
+
+def for_export(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases ready for ``export_rows``: oldest first, each with its latest rating."""
     latest_rating = Feedback.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-pk")
     return (
         qs.select_related("category", "current_unit")

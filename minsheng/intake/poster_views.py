@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,7 +19,7 @@ from minsheng.accounts.models import Role, User
 from minsheng.accounts.permissions import area_in_scope
 from minsheng.cases.views import staff_required
 from minsheng.directory.models import Area, AreaKind
-from minsheng.intake.models import POSTER_AREA_KINDS
+from minsheng.intake.models import POSTER_AREA_KINDS, AreaSmsCode
 from minsheng.intake.posters import poster_language, render_posters, township_villages
 
 _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9_-]")
@@ -46,6 +47,12 @@ def index(request: HttpRequest) -> HttpResponse:
         else:
             villages = villages.filter(path__startswith=user.scope_area.path)
     villages = sorted(villages, key=lambda a: (a.parent.path if a.parent else "", a.code))
+    # Every village listed gets its SMS code now, so it can be announced before any poster
+    # is printed (a code, once drawn, never changes).
+    drawn = {c.area_id for c in AreaSmsCode.objects.filter(area__in=villages)}
+    for village in villages:
+        if village.pk not in drawn:
+            village.sms_code = AreaSmsCode.for_area(village)
     groups = [
         {
             "township": parent,
@@ -56,7 +63,16 @@ def index(request: HttpRequest) -> HttpResponse:
         }
         for parent, members in groupby(villages, key=lambda a: a.parent)
     ]
-    return render(request, "staff/posters.html", {"nav": "posters", "groups": groups})
+    return render(
+        request,
+        "staff/posters.html",
+        {
+            "nav": "posters",
+            "groups": groups,
+            "public_url": settings.MINSHENG_PUBLIC_URL,
+            "public_url_set": settings.MINSHENG_PUBLIC_URL_SET,
+        },
+    )
 
 
 @require_GET

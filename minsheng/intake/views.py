@@ -131,6 +131,7 @@ def report(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "retention_days": settings.MINSHENG_CONTACT_RETENTION_DAYS,
+            "has_areas": bool(areas),
         },
         status=status,
     )

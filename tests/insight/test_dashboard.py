@@ -192,3 +192,19 @@ def test_the_weakest_are_the_foot_of_the_ranking_and_never_as_good_as_the_best()
     assert [r.name for r in best] == ["满分6", "满分5", "满分4", "满分3", "满分2"]
     # Equal rates: fewer cases resolved ranks lower, so it heads the weakest list.
     assert [r.name for r in worst] == ["慢二", "慢一"]
+
+
+def test_the_list_behind_a_figure_says_how_many_and_downloads_as_it_lists(
+    client, committed_county, work
+):  # type: ignore[no-untyped-def]
+    c = committed_county
+    html = _get(client, c.supervisor, "/staff/dashboard/").content.decode()
+    url = _drill_link(html, "raised")
+    page = _get(client, c.supervisor, url).content.decode()
+    assert "<strong>2 cases</strong>" in page
+    response = _get(client, c.supervisor, url + "&format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    listed = {work["resolved"].tracking_code, work["waiting"].tracking_code}
+    assert {line.split(",")[0] for line in body.splitlines()[1:]} == listed
+    assert work["elsewhere"].tracking_code not in body

@@ -231,3 +231,23 @@ def test_posters_command_refuses_an_unknown_township(county, tmp_path):
 
     with pytest.raises(CommandError, match="no township"):
         call_command("posters", township="V1", output=str(tmp_path))
+
+
+def test_poster_page_shows_every_villages_sms_code_before_any_poster_is_printed(county, community):
+    assert not AreaSmsCode.objects.exists()
+    html = staff_client(county.supervisor).get("/staff/posters/").content.decode()
+    code = AreaSmsCode.objects.get(area=county.village).code
+    assert f"SMS code {code}" in html
+    # Printed later, the poster carries the same code.
+    assert AreaSmsCode.for_area(county.village).code == code
+
+
+def test_poster_page_warns_while_the_public_address_is_not_set(county, settings):
+    settings.MINSHENG_PUBLIC_URL = "http://127.0.0.1:8000"
+    settings.MINSHENG_PUBLIC_URL_SET = False
+    html = staff_client(county.supervisor).get("/staff/posters/").content.decode()
+    assert "residents' phones cannot open" in html and "MINSHENG_PUBLIC_URL" in html
+    settings.MINSHENG_PUBLIC_URL = "https://12345.example.cn"
+    settings.MINSHENG_PUBLIC_URL_SET = True
+    html = staff_client(county.supervisor).get("/staff/posters/").content.decode()
+    assert "MINSHENG_PUBLIC_URL" not in html

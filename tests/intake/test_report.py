@@ -263,3 +263,11 @@ def test_an_empty_form_names_every_missing_field_at_once(en_client, county):
     assert errors["area"] == ["Please choose a valid village or community."]
     assert errors["description"]
     assert Case.objects.count() == 0
+
+
+def test_without_villages_set_up_residents_are_sent_to_the_hotline(en_client, settings, db):
+    settings.MINSHENG_HOTLINE = "0991-12345"
+    html = en_client.get(reverse("intake:report")).content.decode()
+    assert "no village or community has been set up" in html
+    assert 'href="tel:0991-12345"' in html
+    assert "<form" not in html.split("<main", 1)[-1]
