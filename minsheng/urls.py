@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("minsheng.api.urls")),
     path("open311/v2/", include("minsheng.open311.urls")),
     path("staff/posters/", include("minsheng.intake.poster_urls")),
+    path("staff/setup/", include("minsheng.directory.urls")),
     path("staff/", include("minsheng.intake.staff_urls")),
     path("staff/dashboard/", include("minsheng.insight.dashboard_urls")),
     path("staff/hotspots/", include("minsheng.insight.hotspot_urls")),
