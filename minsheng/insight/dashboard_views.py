@@ -7,6 +7,7 @@ all cases. Every figure links to the list of exactly the cases behind it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -49,7 +51,10 @@ PERIODS = {
     "this_month": gettext_lazy("This month"),
     "last_month": gettext_lazy("Last month"),
     "last_90": gettext_lazy("Last 90 days"),
+    "this_year": gettext_lazy("This year"),
 }
+# Besides the named periods, any calendar month since the rollups began: "2026-09".
+MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
 # The figure whose cases a rate links to.
 DRILL_FOR = {
     "raised": "raised",
@@ -61,24 +66,66 @@ DRILL_FOR = {
     "escalations": "escalated",
     "resolution_rate": "confirmed",
     "reopen_rate": "reopened",
+    "satisfaction_rate": "rated",
+    "mean_rating": "rated",
     "resolve_days_median": "resolved",
     "resolve_days_p90": "resolved",
 }
 
 
+# The figure counts events, the list cases: say why they can differ.
+DRILL_NOTES = {
+    "escalated": gettext_lazy(
+        "The dashboard counts every escalation; a case escalated more than once "
+        "(by hand, then by its deadline at the next level) is listed here once."
+    ),
+    "rated": gettext_lazy(
+        "The dashboard counts every rating; a case rated again after a reopening is listed "
+        "here once."
+    ),
+}
+
+
 def period_for(key: str, today: dt.date | None = None) -> Period:
     today = today or timezone.localdate()
+    month = MONTH_KEY.match(key)
+    if month:
+        start = dt.date(int(month[1]), int(month[2]), 1)
+        following = (start + dt.timedelta(days=31)).replace(day=1)
+        # A month still running ends today, as "this month" does.
+        return Period(start, min(following - dt.timedelta(days=1), today))
     if key == "last_month":
         end = today.replace(day=1) - dt.timedelta(days=1)
         return Period(end.replace(day=1), end)
     if key == "last_90":
         return Period(today - dt.timedelta(days=89), today)
+    if key == "this_year":
+        return Period(today.replace(month=1, day=1), today)
     return Period(today.replace(day=1), today)
 
 
+def period_key(raw: str | None, today: dt.date | None = None) -> str:
+    """A named period, or a calendar month that has begun; anything else: this month."""
+    today = today or timezone.localdate()
+    key = raw or ""
+    if key in PERIODS:
+        return key
+    month = MONTH_KEY.match(key)
+    if month and 2000 <= int(month[1]) and 1 <= int(month[2]) <= 12:
+        if dt.date(int(month[1]), int(month[2]), 1) <= today:
+            return key
+    return "this_month"
+
+
+def period_label(key: str) -> str:
+    month = MONTH_KEY.match(key)
+    if month:
+        return date_format(dt.date(int(month[1]), int(month[2]), 1), "YEAR_MONTH_FORMAT")
+    return str(PERIODS[key])
+
+
 def _period_key(request: HttpRequest) -> str:
-    key = request.GET.get("period", "")
-    return key if key in PERIODS else "this_month"
+    return period_key(request.GET.get("period"))
 
 
 @dataclass
@@ -330,6 +377,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
             "area": area,
             "parent_url": _parent_url(user, area, key),
             "area_query": urlencode({"area": area.pk}) if area else "",
+            "extra_fields": [("area", area.pk)] if area else [],
             **_common(figures, period, key, base, trend_by, scope),
             "best_units": best_units,
             "worst_units": worst_units,
@@ -356,6 +404,8 @@ def _common(figures: Figures, period: Period, key: str, base: dict, trend_by: st
         "period": period,
         "period_key": key,
         "periods": PERIODS.items(),
+        "period_month": key if MONTH_KEY.match(key) else "",
+        "this_month": timezone.localdate().strftime("%Y-%m"),
         "rows": _rows(figures, lambda d: _drill_url(base, d)),
         "backlog": [
             (label, figures.backlog[bid], _drill_url(base, "open_at_end", bid))
@@ -469,16 +519,9 @@ def cases(request: HttpRequest) -> HttpResponse:
             "title": title,
             "drill_label": DRILLS[drill],
             # The figure counts escalations, the list cases: say why they can differ.
-            "drill_note": (
-                _(
-                    "The dashboard counts every escalation; a case escalated more than once "
-                    "(by hand, then by its deadline at the next level) is listed here once."
-                )
-                if drill == "escalated"
-                else ""
-            ),
+            "drill_note": DRILL_NOTES.get(drill, ""),
             "period": period,
-            "period_label": PERIODS[key],
+            "period_label": period_label(key),
             "value": value,
             "download_query": urlencode(query),
             # The lists are as long as the figure they explain, so counting them is cheap.

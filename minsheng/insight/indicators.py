@@ -602,6 +602,7 @@ DRILLS = {
     "confirmed": _("resolved in the period and confirmed"),
     "reopened": _("resolved in the period after a reopening"),
     "escalated": _("escalated during the period"),
+    "rated": _("rated by the resident during the period"),
 }
 
 
@@ -641,6 +642,11 @@ def drill_case_ids(scope: Scope, period: Period, drill: str, value: str = "") ->
             kind=EventKind.ESCALATED, created_at__gte=start, created_at__lt=end
         ).values("case_id")
         qs = facts.filter(case_id__in=escalated)
+    elif drill == "rated":
+        start = timezone.make_aware(dt.datetime.combine(period.start, dt.time()))
+        end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time()))
+        rated = Feedback.objects.filter(created_at__gte=start, created_at__lt=end)
+        qs = facts.filter(case_id__in=rated.values("case_id"))
     else:
         raise KeyError(drill)
     return qs.values("case_id")

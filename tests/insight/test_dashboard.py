@@ -208,3 +208,47 @@ def test_the_list_behind_a_figure_says_how_many_and_downloads_as_it_lists(
     listed = {work["resolved"].tracking_code, work["waiting"].tracking_code}
     assert {line.split(",")[0] for line in body.splitlines()[1:]} == listed
     assert work["elsewhere"].tracking_code not in body
+
+
+def test_any_past_month_can_be_chosen_and_a_future_or_bad_one_falls_back():
+    import datetime as dt
+
+    from minsheng.insight.dashboard_views import period_key
+
+    today = dt.date(2026, 11, 25)
+    september = period_for(period_key("2026-09", today), today)
+    assert (september.start, september.end) == (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    february = period_for("2024-02", today)
+    assert february.end == dt.date(2024, 2, 29)
+    running = period_for("2026-11", today)
+    assert (running.start, running.end) == (dt.date(2026, 11, 1), today)
+    for bad in ("2026-12", "2026-13", "26-1", "<script>", ""):
+        assert period_key(bad, today) == "this_month"
+    year = period_for("this_year", today)
+    assert (year.start, year.end) == (dt.date(2026, 1, 1), today)
+
+
+def test_the_dashboard_shows_a_chosen_month_and_its_lists_follow(client, committed_county, work):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    month = timezone.localdate().strftime("%Y-%m")
+    html = _get(client, committed_county.supervisor, f"/staff/dashboard/?period={month}")
+    html = html.content.decode()
+    assert _figure(html, "raised") == "2"
+    assert f'name="period" value="{month}"' in html
+    link = _drill_link(html, "raised")
+    assert f"period={month}" in link
+    listed = _codes(_get(client, committed_county.supervisor, link).content.decode())
+    assert listed == {work["resolved"].tracking_code, work["waiting"].tracking_code}
+
+
+@pytest.mark.parametrize("indicator", ["satisfaction_rate", "mean_rating"])
+def test_the_satisfaction_figures_link_to_the_cases_rated_in_the_period(
+    client, committed_county, work, indicator
+):  # type: ignore[no-untyped-def]
+    c = committed_county
+    actions.rate_case(actor=actions.RESIDENT, case=work["resolved"], rating=2, is_solved=False)
+    html = _get(client, c.supervisor, "/staff/dashboard/").content.decode()
+    page = _get(client, c.supervisor, _drill_link(html, indicator)).content.decode()
+    assert _codes(page) == {work["resolved"].tracking_code}
+    assert "rated again after a reopening" in page

@@ -36,7 +36,7 @@ def test_the_supervisor_downloads_the_report_of_the_month_on_screen(page, tmp_pa
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto("/staff/dashboard/?period=last_month")
-    month = page.get_by_label("Month")
+    month = page.get_by_label("Month", exact=True)
     assert month.input_value() == f"{last_complete_month():%Y-%m}"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
