@@ -87,6 +87,20 @@ def _tidy(value: float | int | None) -> float | int | None:
     return round(value, 9) if isinstance(value, float) else value
 
 
+def _with_unit(fmt: str, unit: str) -> str:
+    """The number format with its unit written after the number, in the reader's language
+    (the words come from the figures' own texts: "21.9 h", "+3.6 pp")."""
+    words = {
+        "hours": _("%(n)s h"),
+        "days": _("%(n)s working days"),
+        "points": _("%(n)s pp"),
+    }.get(unit)
+    if words is None:
+        return fmt
+    suffix = (words % {"n": ""}).strip().replace('"', "")
+    return f'{fmt}" {suffix}"'
+
+
 def _signed(fmt: str) -> str:
     """The number format with a plus sign on increases: +12, -3.5%, 0."""
     return f"+{fmt};-{fmt};{fmt}"
@@ -120,13 +134,18 @@ def _summary(ws: Worksheet, report: MonthlyReport) -> None:
     )
     for h in report.headlines:
         row += 1
-        fmt = NUMBER_FORMATS[h.unit]
-        # A change of rates is in percentage points: a fraction shown as 0.0%.
+        fmt = _with_unit(NUMBER_FORMATS[h.unit], h.unit)
+        change, change_fmt = _tidy(h.change), _signed(fmt)
+        if h.unit == "rate" and change is not None:
+            # A change of rates is in percentage points, as the PDF says: not "+3.6%",
+            # which reads as a relative change.
+            change = _tidy(change * 100)
+            change_fmt = _signed(_with_unit("0.0", "points"))
         _put(
             ws,
             row,
-            [h.label, h.value, h.previous, _tidy(h.change), h.definition],
-            {2: fmt, 3: fmt, 4: _signed(fmt)},
+            [h.label, h.value, h.previous, change, h.definition],
+            {2: fmt, 3: fmt, 4: change_fmt},
         )
     row += 2
     ws.cell(row=row, column=1, value=_("Open cases at month end, by age")).font = Font(bold=True)

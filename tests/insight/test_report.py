@@ -358,11 +358,19 @@ def test_the_workbook_holds_the_same_numbers(county, history):  # type: ignore[n
         book = load_workbook(io.BytesIO(render_xlsx(report)))
     summary = book.worksheets[0]
     rows = {row[0]: row[1:4] for row in summary.iter_rows(values_only=True) if row[0]}
+    formats = {row[0].value: row[3].number_format for row in summary.iter_rows() if row[0].value}
     for headline in report.headlines:
         value, previous, change = rows[headline.label]
         assert value == pytest.approx(headline.value), headline.id
         assert previous == pytest.approx(headline.previous), headline.id
-        assert change == pytest.approx(headline.change), headline.id
+        if headline.unit == "rate" and headline.change is not None:
+            # In percentage points, as the PDF says ("+3.6 pp"), not a fraction shown as %.
+            assert change == pytest.approx(headline.change * 100), headline.id
+            assert formats[headline.label].startswith('+0.0" pp"'), headline.id
+        else:
+            assert change == pytest.approx(headline.change), headline.id
+        if headline.unit == "hours":
+            assert formats[headline.label].startswith('+0.0" h"'), headline.id
     oldest = book["Oldest open cases"]
     codes = [row[0] for row in oldest.iter_rows(min_row=6, values_only=True) if row[0]]
     assert codes == [case.tracking_code for case in report.oldest_open]
