@@ -33,8 +33,9 @@ def test_dry_run_prints_the_mapping_progress_and_failing_rows_and_records_nothin
 
     out, err = capsys.readouterr()
     assert "GB18030/GBK" in out
-    assert "description    ← 反映内容" in out
-    assert "contact_phone  ← 联系电话" in out
+    assert "(description) ← 反映内容" in out
+    assert "(contact_phone) ← 联系电话" in out
+    assert "4 rows: 3 recorded, 0 imported before, 1 not imported." in out
     assert "row 5 (4):" in out and "“2026-99-01” is not a date" in out
     assert "rows=4 created=3 already_imported=0 failed=1" in out
     assert "4/4" in err  # the progress bar reached the end

@@ -151,7 +151,7 @@ class Command(BaseCommand):
         out.write(_("Columns used:"))
         for item in ledger.FIELDS:
             header = mapping.get(item.name)
-            out.write(f"  {item.name:<14} ← {header if header else '—'}")
+            out.write(f"  {item.label} ({item.name}) ← {header if header else '—'}")
         unused = [h for h in opened.headers if h not in mapping.values()]
         if unused:
             out.write(_("Columns not imported: %(columns)s") % {"columns": ", ".join(unused)})
@@ -173,6 +173,18 @@ class Command(BaseCommand):
             out.write(
                 _("… and %(n)d more warnings.") % {"n": report.warning_count - len(report.warned)}
             )
+        out.write(
+            _(
+                "%(rows)d rows: %(created)d recorded, %(present)d imported before, "
+                "%(failed)d not imported."
+            )
+            % {
+                "rows": report.rows,
+                "created": report.created,
+                "present": report.present,
+                "failed": len(report.failed),
+            }
+        )
         # The counts stay machine-readable in every language, for scripts.
         counts = (
             f"rows={report.rows} created={report.created} "
