@@ -90,5 +90,31 @@ def _issue(error: dict) -> dict:
     return {
         "field": ".".join(names) or None,
         "location": location,
-        "message": str(error.get("msg", "")),
+        "message": _schema_message(error),
     }
+
+
+def _schema_message(error: dict) -> str:
+    """pydantic's message in the reader's language, for the mistakes clients make; any
+    other stays pydantic's (English) words."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    if kind in ("int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"):
+        return _("A number is expected here.")
+    if kind in ("string_type",):
+        return _("Text is expected here.")
+    if kind in ("bool_type", "bool_parsing"):
+        return _("true or false is expected here.")
+    if kind == "string_too_long":
+        return _("At most %(n)s characters.") % {"n": ctx.get("max_length", "")}
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("It must be at least %(n)s.") % {"n": ctx.get("ge", ctx.get("gt", ""))}
+    if kind in ("less_than_equal", "less_than"):
+        return _("It must be at most %(n)s.") % {"n": ctx.get("le", ctx.get("lt", ""))}
+    if kind in ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"):
+        return _("A date and time such as 2026-11-25T09:30:00+08:00 is expected here.")
+    return str(error.get("msg", ""))

@@ -165,7 +165,7 @@ def public_event(e: Event, terms: tuple[str, ...] = ()) -> dict:
         "status": e.to_status,
         "status_label": _status_label(e.to_status),
         "unit": e.unit.label if e.unit is not None else None,
-        "note": public_text(e.public_note, terms),
+        "note": public_text(e.holder_note, terms),
     }
 
 

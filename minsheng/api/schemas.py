@@ -10,13 +10,15 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import StrictInt, StrictStr
 
 from minsheng.accounts.models import Role
 from minsheng.cases.models import Channel, EventKind, Priority, Status
 from minsheng.cases.selectors import QueueBucket
 from minsheng.directory.models import AreaKind
 
-IdOrCode = int | str
+# Strict: pydantic would otherwise read JSON `true` as the id 1 and send a case to unit 1.
+IdOrCode = StrictInt | StrictStr
 Bucket = Literal["new", "due_soon", "overdue", "active", "all"]
 Ordering = Literal["newest", "deadline"]
 

@@ -216,6 +216,9 @@ class ActorKind(models.TextChoices):
 # The dispatcher's note is addressed to the unit ("note for the unit"): residents and the
 # public see that the case moved and to whom, not what staff wrote to each other.
 STAFF_NOTE_KINDS = frozenset({EventKind.DISPATCHED})
+# What a resident writes when rating, reopening or withdrawing their case is between them
+# and the staff: the code holder sees it, the public board and Open311 see only the event.
+RESIDENT_NOTE_KINDS = frozenset({EventKind.RATED, EventKind.REOPENED, EventKind.WITHDRAWN})
 
 
 class Event(models.Model):
@@ -256,9 +259,16 @@ class Event(models.Model):
         raise ValueError("Events are append-only")
 
     @property
-    def public_note(self) -> str:
-        """The note as residents and the public may read it (before redaction)."""
+    def holder_note(self) -> str:
+        """The note as the resident holding the tracking code may read it (before redaction)."""
         return "" if self.kind in STAFF_NOTE_KINDS else self.note
+
+    @property
+    def public_note(self) -> str:
+        """The note as anyone may read it on the public board or through Open311."""
+        if self.kind in RESIDENT_NOTE_KINDS and self.actor_kind == ActorKind.RESIDENT:
+            return ""
+        return self.holder_note
 
 
 class Feedback(models.Model):

@@ -290,7 +290,7 @@ def _case_page(
     terms = private_terms_for(case.pk)
     events = list(selectors.timeline(case=case, public_only=True))
     for event in events:
-        event.note = public_text(event.public_note, terms)
+        event.note = public_text(event.holder_note, terms)
     # Why the case ended, when it ended with a reason: the last decline's note.
     outcome_reason = next((e.note for e in reversed(events) if e.kind == "declined"), "")
     return _render(
@@ -328,5 +328,5 @@ def _survivor_context(case: Case) -> dict:
     terms = private_terms_for(survivor.pk)
     events = list(selectors.timeline(case=survivor, public_only=True))
     for event in events:
-        event.note = public_text(event.public_note, terms)
+        event.note = public_text(event.holder_note, terms)
     return {"survivor": survivor, "survivor_events": events}

@@ -311,7 +311,8 @@ def _create_request(call: Call) -> HttpResponse:
                 "Recorded. The resident follows this request with the tracking code %(code)s."
             )
             % {"code": case.tracking_code},
-            "account_id": None,
+            # No account_id: minsheng keeps no accounts of residents (and the schema wants a
+            # string where one is given).
         }
     ]
     return respond(call.fmt, "service_requests", data)

@@ -79,6 +79,18 @@ def test_recording_without_description_is_a_validation_error(county, api_as):
     assert body["errors"][0]["location"] == "body"
 
 
+def test_schema_problems_are_told_in_the_readers_language(county, api_as):
+    response = api_as(county.operator, language="zh-hans").post(
+        "/api/cases", {"area": "V1", "channel": "fax"}
+    )
+    assert response.status_code == 422
+    body = response.json()
+    messages = {e["field"]: e["message"] for e in body["errors"]}
+    assert messages["description"] == "此项为必填项。"
+    assert messages["channel"].startswith("请从以下选项中选择：")
+    assert "'web'" in messages["channel"]
+
+
 def test_body_that_is_not_json_is_refused_clearly(county, api_as):
     api = api_as(county.operator)
     response = api.client.post(
@@ -346,3 +358,13 @@ def test_no_contact_details_in_any_staff_response_but_the_reveal(county, api_as,
         assert response.status_code == 200
         assert PHONE.encode() not in response.content
         assert "王秀英".encode() not in response.content
+
+
+def test_true_is_not_an_id_and_changes_nothing(county, api_as, submit):
+    case = submit()
+    response = api_as(county.operator).post(
+        url(case, "dispatch"), {"unit": True, "expected_version": 1}
+    )
+    assert response.status_code in (400, 422)
+    case.refresh_from_db()
+    assert case.status == "submitted" and case.current_unit is None

@@ -134,6 +134,9 @@ def test_unsatisfied_resident_reopens_the_case(county, submit, public_api):
         f"/api/public/cases/{case.tracking_code}/rating", {"rating": 1, "is_solved": False}
     )
     assert response.json()["status"] == "reopened"
+    # The answer reads as a later GET does: the same times, in the same format.
+    again = public_api.get(f"/api/public/cases/{case.tracking_code}")
+    assert response.json()["deadline"] == again.json()["deadline"]
 
 
 def test_rating_before_resolution_is_refused(county, submit, public_api):

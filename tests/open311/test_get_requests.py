@@ -7,11 +7,13 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from minsheng.cases import actions
 from minsheng.cases.models import Case, Channel
+from minsheng.directory.models import Unit
 from minsheng.open311.models import CaseAttributeValue, Submission
 from tests.open311.conftest import as_text
 
@@ -337,3 +339,34 @@ def test_ids_no_case_can_have_are_404_not_a_crash(o311, db, request_id):
 @pytest.mark.parametrize("params", [{"page": "²"}, {"page_size": "٣"}, {"page": "9" * 30}])
 def test_odd_numbers_in_paging_are_400_not_a_crash(o311, db, params):
     assert o311.get("requests", **params).status_code == 400
+
+
+def test_what_a_resident_writes_when_rating_stays_off_the_open_feed(o311, county, submit):  # type: ignore[no-untyped-def]
+    case = submit(description="路灯坏了")
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit, note="速办")
+    actions.accept_case(actor=county.handler, case=case)
+    actions.resolve_case(actor=county.handler, case=case, resolution="已更换灯泡")
+    actions.rate_case(
+        actor=actions.RESIDENT, case=case, rating=2, is_solved=False, comment="还是不亮，赵明"
+    )
+
+    (request,) = o311.get(f"requests/{case.pk}", "json", extensions="true").json()
+    notes = {n["type"]: n["description"] for n in request["notes"]}
+    assert notes["reopened"] == "" and notes["dispatched"] == ""
+    assert notes["resolved"] == "已更换灯泡"
+    updates = o311.get("servicerequestupdates", "json").json()
+    mine = [u for u in updates if u["service_request_id"] == str(case.pk)]
+    assert len(mine) >= 4
+    assert all("还是不亮" not in (u.get("description") or "") for u in mine)
+    # The resident holding the code still reads their own words.
+    page = Client().get(f"/track/{case.tracking_code}/").content.decode()
+    assert "还是不亮" in page and "速办" not in page
+
+
+def test_the_responsible_unit_is_named_in_the_readers_language(o311, county, submit):  # type: ignore[no-untyped-def]
+    Unit.objects.filter(pk=county.village_unit.pk).update(name_en="Liushu Village Committee")
+    case = submit()
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    (request,) = o311.get(f"requests/{case.pk}", "json", extensions="true").json()
+    assert request["agency_responsible"] == "Liushu Village Committee"
+    assert request["extended_attributes"]["current_unit"] == "Liushu Village Committee"

@@ -91,7 +91,9 @@ def rate(request: HttpRequest, tracking_code: str, payload: PublicRatingIn) -> d
         comment=payload.comment,
         expected_version=payload.expected_version,
     )
-    return _public(case)
+    # Read again: the action's copy holds times as it computed them (local time), the
+    # stored ones come back in UTC like every other response.
+    return _public(selectors.public_case(case.tracking_code))
 
 
 @router.post(
@@ -103,4 +105,4 @@ def rate(request: HttpRequest, tracking_code: str, payload: PublicRatingIn) -> d
 def withdraw(request: HttpRequest, tracking_code: str, payload: PublicWithdrawIn) -> dict:
     case = selectors.public_case(tracking_code)
     case = actions.withdraw_case(actor=actions.RESIDENT, case=case.pk, reason=payload.reason)
-    return _public(case)
+    return _public(selectors.public_case(case.tracking_code))
