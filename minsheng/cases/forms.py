@@ -59,6 +59,7 @@ class DispatchForm(ActionForm):
         proposed: Unit | None = None,
         category: Category | None = None,
         proposals: dict[int, Unit | None] | None = None,
+        chosen_unit: Unit | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -83,6 +84,9 @@ class DispatchForm(ActionForm):
             field.help_text = _("The routing rules propose %(unit)s.") % {"unit": label(proposed)}
         else:
             field.help_text = _("No routing rule matches this case; please choose a unit.")
+        if chosen_unit is not None and any(unit.pk == chosen_unit.pk for unit in units):
+            # A sure suggestion chose it; the help text still names the rules' proposal.
+            field.initial = chosen_unit.pk
         by_level: dict[int, list[tuple[int, str]]] = {}
         for unit in units:
             if proposed is None or unit.pk != proposed.pk:

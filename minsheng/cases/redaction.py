@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext_lazy
+
 from minsheng.cases.models import TRACKING_ALPHABET
+
+# A declined request may be about a person rather than a service (DESIGN: problems, not
+# people): the public board and Open311 publish that it was raised and declined, none of
+# its free text and not where exactly.
+WITHHELD = gettext_lazy("Declined as out of scope; its text is not published.")
 
 # Mainland ID card: 17 digits + digit or X (18), or legacy 15 digits.
 _ID_CARD = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")

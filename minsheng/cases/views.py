@@ -388,20 +388,42 @@ def _get_case(request: HttpRequest, pk: int) -> Case:
     return case
 
 
-def _make_form(slug: str, case: Case, data=None) -> ActionForm:  # type: ignore[no-untyped-def]
+def _make_form(slug: str, case: Case, data=None, request: HttpRequest | None = None) -> ActionForm:  # type: ignore[no-untyped-def]
     kwargs: dict = {"action": slug, "initial": {"expected_version": case.version}}
     if slug == Action.DISPATCH:
-        proposals = routes_by_category(
-            case.area, Category.objects.filter(is_active=True).values_list("pk", flat=True)
-        )
-        kwargs["proposed"] = (
-            proposals[case.category_id]
-            if case.category_id in proposals
-            else route_case(category=case.category, area=case.area)
-        )
-        kwargs["category"] = case.category
-        kwargs["proposals"] = proposals
+        kwargs.update(_dispatch_choices(case, data, request))
     return FORMS[slug](data, **kwargs)
+
+
+def _dispatch_choices(case: Case, data, request: HttpRequest | None) -> dict:  # type: ignore[no-untyped-def]
+    """The dispatch form's category, unit and routing proposal: the case's own category,
+    or a sure suggestion for a case that has none (first view), or what was sent back."""
+    proposals = routes_by_category(
+        case.area, Category.objects.filter(is_active=True).values_list("pk", flat=True)
+    )
+    category, chosen_unit = case.category, None
+    if data is None and request is not None:
+        # Triage builds on cases; imported here, cases does not need it to load.
+        from minsheng.triage.dispatching import for_dispatch
+
+        suggestion = for_dispatch(request, case)
+        category = suggestion.category or category
+        chosen_unit = suggestion.unit
+    elif data is not None:
+        sent = str(data.get("category") or "")
+        if sent.isdigit():
+            category = Category.objects.filter(pk=int(sent), is_active=True).first() or category
+    proposed = (
+        proposals[category.pk]
+        if category.pk in proposals
+        else route_case(category=category, area=case.area)
+    )
+    return {
+        "proposed": proposed,
+        "category": category,
+        "proposals": proposals,
+        "chosen_unit": chosen_unit,
+    }
 
 
 def _render_case(
@@ -416,7 +438,7 @@ def _render_case(
     bound = bound or {}
     forms = []
     for slug in permitted_actions(user, case):
-        form = bound.get(slug) or _make_form(slug, case)
+        form = bound.get(slug) or _make_form(slug, case, request=request)
         title, hint, button = TEXTS[slug]
         if slug == Action.ESCALATE:
             hint = _("Hand the case up to %(unit)s, with a fresh deadline at that level.") % {
@@ -448,6 +470,9 @@ def _render_case(
         "merged_into_visible": case.merged_into is not None
         and can_view_case(user, case.merged_into),
         "board": _board_state(user, case),
+        # The operator's own choices are back in the form: the panel must not claim it
+        # filled them in.
+        "dispatch_sent_back": Action.DISPATCH in bound,
     }
     return render(request, "staff/case.html", context, status=status)
 
@@ -554,7 +579,16 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404 from exc
     except StaleCase as exc:
         messages.error(request, exc.message)
-        return _render_case(request, _get_case(request, pk), status=exc.status_code)
+        fresh = _get_case(request, pk)
+        if valid and action in permitted_actions(user, fresh):
+            # Keep what the user chose and wrote, against the case as it is now: they look
+            # at what changed and send again, instead of starting over.
+            data = request.POST.copy()
+            data["expected_version"] = str(fresh.version)
+            again = _make_form(action, fresh, data)
+            again.is_valid()
+            return _render_case(request, fresh, bound={action: again}, status=exc.status_code)
+        return _render_case(request, fresh, status=exc.status_code)
     except CaseError as exc:
         fresh = _get_case(request, pk)
         if valid and action in permitted_actions(user, fresh):

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.models import Case, Event, Feedback, Status
-from minsheng.cases.redaction import public_text
+from minsheng.cases.redaction import WITHHELD, public_text
 from minsheng.contacts.selectors import private_terms
 from minsheng.directory.models import Area, AreaKind, Category
 from minsheng.insight.indicators import Period, Scope, local_day, median_of_counts, node_for
@@ -369,7 +369,6 @@ def summary(*, area: Area, since: dt.datetime) -> Summary:
 # --- recent cases ------------------------------------------------------------------------
 
 RECENT_PAGE = 20
-WITHHELD = _("Declined as out of scope; its text is not published.")
 
 
 @dataclass

@@ -301,6 +301,7 @@ def search_updates(
             case__hidden_from_board=False,
         )
         .select_related("unit")
+        .annotate(case_status=F("case__status"))
         .order_by("created_at", "id")
     )
     return list(qs[offset : offset + limit])

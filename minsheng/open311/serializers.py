@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from minsheng.cases.models import Case, Event, EventKind, Status
-from minsheng.cases.redaction import public_text
+from minsheng.cases.redaction import WITHHELD, public_text
 from minsheng.open311.models import LIST_DATATYPES, ApiKey, ServiceAttribute
 from minsheng.open311.selectors import (
     UPDATE_STATUS,
@@ -86,14 +86,16 @@ def service_request(
 ) -> dict:
     terms = details.private_terms.get(case.pk, ())
     place = details.addresses.get(case.area_id, "")
-    address = ", ".join(p for p in (public_text(case.address, terms), place) if p)
+    withheld = case.status == Status.DECLINED
+    street = "" if withheld else public_text(case.address, terms)
+    address = ", ".join(p for p in (street, place) if p)
     out: dict = {
         "service_request_id": str(case.pk),
         "status": open311_status(case.status),
-        "status_notes": _status_notes(case, details, terms),
+        "status_notes": None if withheld else _status_notes(case, details, terms),
         "service_name": case.category.label,
         "service_code": case.category.code,
-        "description": public_text(case.description, terms),
+        "description": str(WITHHELD) if withheld else public_text(case.description, terms),
         "agency_responsible": case.current_unit.label if case.current_unit else None,
         "service_notice": None,
         "requested_datetime": format_w3c(case.created_at),
@@ -102,8 +104,8 @@ def service_request(
         "address": address or None,
         "address_id": case.area.code,
         "zipcode": None,
-        "lat": case.latitude,
-        "long": case.longitude,
+        "lat": None if withheld else case.latitude,
+        "long": None if withheld else case.longitude,
         "media_url": None,
     }
     if extensions:
@@ -131,7 +133,7 @@ def service_request(
             "area_code": case.area.code,
             "area_name": case.area.label,
         }
-        out["notes"] = [note(e, terms) for e in details.notes.get(case.pk, [])]
+        out["notes"] = [note(e, terms, withheld=withheld) for e in details.notes.get(case.pk, [])]
     return out
 
 
@@ -142,24 +144,26 @@ def _event_text(e: Event, terms: tuple[str, ...]) -> str:
     return public_text(e.public_note, terms)
 
 
-def note(e: Event, terms: tuple[str, ...] = ()) -> dict:
+def note(e: Event, terms: tuple[str, ...] = (), *, withheld: bool = False) -> dict:
     return {
         "datetime": format_w3c(e.created_at),
         "type": e.kind,
         "summary": str(e.get_kind_display()),
         "status": UPDATE_STATUS.get(e.kind, "open"),
-        "unit": e.unit.name if e.unit else None,
-        "description": _event_text(e, terms),
+        "unit": e.unit.label if e.unit else None,
+        "description": "" if withheld else _event_text(e, terms),
     }
 
 
 def update(e: Event, terms: tuple[str, ...] = ()) -> dict:
-    """One mySociety servicerequestupdates entry."""
+    """One mySociety servicerequestupdates entry (``case_status`` annotated by the query:
+    a declined request's updates carry no text, as its request carries none)."""
+    withheld = getattr(e, "case_status", None) == Status.DECLINED
     return {
         "update_id": str(e.pk),
         "service_request_id": str(e.case_id),
         "status": UPDATE_STATUS[e.kind],
         "updated_datetime": format_w3c(e.created_at),
-        "description": _event_text(e, terms),
+        "description": "" if withheld else _event_text(e, terms),
         "media_url": "",
     }

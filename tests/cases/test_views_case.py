@@ -295,6 +295,30 @@ def test_stale_version_shows_conflict_and_changes_nothing(county, submit):
     assert f'name="expected_version" value="{before[1]}"' in html
 
 
+def test_a_stale_dispatch_keeps_the_operators_choices_to_send_again(county, submit):
+    case = submit()
+    seen = case.version
+    actions.set_board_visibility(actor=county.operator, case=case, hidden=True, reason="涉及个人")
+    response = login(county.operator).post(
+        act_url(case, "dispatch"),
+        {
+            "expected_version": seen,
+            "category": county.water.pk,
+            "unit": county.county_unit.pk,
+            "note": "三组水塔",
+        },
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    form = html.split('action="' + act_url(case, "dispatch") + '"')[1].split("</form>")[0]
+    assert f'<option value="{county.county_unit.pk}" selected>' in form
+    assert f'<option value="{county.water.pk}" selected>' in form
+    assert "三组水塔" in form
+    case.refresh_from_db()
+    assert f'name="expected_version" value="{case.version}"' in form
+    assert case.status == "submitted"
+
+
 def test_action_not_allowed_in_current_state_is_refused_with_message(county, submit):
     case = dispatched(county, submit)
     before = state(case)

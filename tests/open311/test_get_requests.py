@@ -71,7 +71,9 @@ def test_status_is_open_or_closed_and_resolved_counts_as_closed(o311, histories)
     }
     notes = {name: by_id[str(c.pk)]["status_notes"] for name, c in histories.items()}
     assert notes["resolved"] == "路面已修补"
-    assert notes["declined"] == "不属于公共服务"
+    # A declined request may be about a person: its reason (which can repeat it) is told to
+    # the resident holding the code, not published.
+    assert notes["declined"] is None
     assert str(histories["dispatched"].pk) in notes["merged"]
     assert notes["submitted"] is None
 
@@ -370,3 +372,25 @@ def test_the_responsible_unit_is_named_in_the_readers_language(o311, county, sub
     (request,) = o311.get(f"requests/{case.pk}", "json", extensions="true").json()
     assert request["agency_responsible"] == "Liushu Village Committee"
     assert request["extended_attributes"]["current_unit"] == "Liushu Village Committee"
+
+
+def test_a_declined_request_is_published_without_its_words_or_place(o311, county, submit):  # type: ignore[no-untyped-def]
+    # About a person, not a service: declined, and nothing of it may reach the open feed.
+    case = submit(
+        description="三组李某某家最近老有外地人进出，请去调查",
+        address="三组李某某家",
+        latitude=40.25,
+        longitude=100.25,
+    )
+    actions.decline_case(actor=county.operator, case=case, reason="反映的是个人，不属于公共服务")
+
+    (request,) = o311.get(f"requests/{case.pk}", "json", extensions="true").json()
+    text = str(request)
+    assert "李某某" not in text and "调查" not in text and "个人" not in text
+    assert request["status"] == "closed" and request["lat"] is None
+    assert "not published" in request["description"]
+    listed = o311.get("requests", "json").json()
+    assert all("李某某" not in str(r) for r in listed)
+    updates = o311.get("servicerequestupdates", "json").json()
+    mine = [u for u in updates if u["service_request_id"] == str(case.pk)]
+    assert mine and all(u["description"] == "" for u in mine)

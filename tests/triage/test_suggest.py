@@ -88,21 +88,42 @@ def test_dispatch_form_shows_unit_suggestion_for_a_waiting_case(trained, submit)
     html = login(trained.operator).get(reverse("staff:case", args=[case.pk])).content.decode()
 
     assert "data-triage-case" in html
-    assert f'data-preselect-unit="{trained.village_unit.pk}"' in html
+    assert f'<option value="{trained.village_unit.pk}" selected>' in html
+    assert "It has been chosen in the dispatch form" in html
     assert "Responsible unit" in html
 
 
 def test_a_sure_category_fills_the_dispatch_form_only_for_a_case_without_one(
     trained, submit
 ) -> None:
+    # Filled in by the server, so the form, the panel and a browser without JavaScript agree.
     unsure = submit(title="", description=WATER_TEXT * 2, category=None)
     html = login(trained.operator).get(reverse("staff:case", args=[unsure.pk])).content.decode()
-    assert f'data-preselect-category="{trained.water.pk}"' in html
-    assert f'data-pick-category="{trained.water.pk}"' in html  # a button, as at intake
+    category = html.split('id="id_dispatch_category"')[1].split("</select>")[0]
+    assert f'<option value="{trained.water.pk}" selected>' in category
+    assert "It has been filled in" in html
+    # The unit select proposes what the rules say for water: the county bureau.
+    unit = html.split('id="id_dispatch_unit"')[1].split("</select>")[0]
+    assert f'<option value="{trained.county_unit.pk}" selected>' in unit
     # A category someone chose stays theirs: the suggestion never overrides it.
     chosen = submit(title="", description=WATER_TEXT * 2, category=trained.roads)
     html = login(trained.operator).get(reverse("staff:case", args=[chosen.pk])).content.decode()
-    assert "data-preselect-category" not in html
+    category = html.split('id="id_dispatch_category"')[1].split("</select>")[0]
+    assert f'<option value="{trained.roads.pk}" selected>' in category
+    assert "It has been filled in" not in html
+
+
+def test_after_a_refused_dispatch_the_form_keeps_the_operators_choices(trained, submit) -> None:
+    case = submit(title="", description=WATER_TEXT * 2, category=None)
+    response = login(trained.operator).post(
+        reverse("staff:act", args=[case.pk, "dispatch"]),
+        {"expected_version": case.version, "category": trained.roads.pk, "unit": ""},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    category = html.split('id="id_dispatch_category"')[1].split("</select>")[0]
+    assert f'<option value="{trained.roads.pk}" selected>' in category
+    assert "It has been filled in" not in html
 
 
 def test_an_unsure_unit_at_dispatch_says_whose_proposal_the_form_shows(trained, submit) -> None:

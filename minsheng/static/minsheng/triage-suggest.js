@@ -63,6 +63,7 @@
         .then(function (data) {
           if (!data || mine !== asked) return; // a newer answer is on its way
           panel.innerHTML = data.html;
+          enable(panel);
           apply(data.category);
         })
         .catch(function () {
@@ -76,30 +77,31 @@
     description.addEventListener("input", later);
     if (title) title.addEventListener("input", later);
     if (area) area.addEventListener("change", later);
+    enable(panel);
     var initial = panel.getAttribute("data-preselect-category");
     if (initial && !category.value) apply(initial);
   }
 
   function dispatch(panel) {
+    // The server already put a sure category and unit into the form; here a click on a
+    // suggested category chooses it, and the unit follows (dispatch-form.js).
     var category = document.getElementById("id_dispatch_category");
-    function pick(value) {
-      if (!category || !category.querySelector('option[value="' + value + '"]')) return;
-      category.value = value;
-      // The dispatch form proposes the unit of the new category (dispatch-form.js).
-      category.dispatchEvent(new Event("change", { bubbles: true }));
-    }
-    var filled = panel.getAttribute("data-preselect-category");
-    if (filled) pick(filled);
-    var unit = panel.getAttribute("data-preselect-unit");
-    var select = document.getElementById("id_dispatch_unit");
-    if (unit && select && select.querySelector('option[value="' + unit + '"]')) {
-      select.value = unit;
-    }
+    enable(panel);
     panel.addEventListener("click", function (event) {
       var button = event.target.closest("[data-pick-category]");
-      if (!button) return;
-      pick(button.getAttribute("data-pick-category"));
-      if (category) category.focus();
+      if (!button || !category) return;
+      var value = button.getAttribute("data-pick-category");
+      if (!category.querySelector('option[value="' + value + '"]')) return;
+      category.value = value;
+      category.dispatchEvent(new Event("change", { bubbles: true }));
+      category.focus();
+    });
+  }
+
+  // Without JavaScript the buttons could do nothing, so they come disabled.
+  function enable(panel) {
+    panel.querySelectorAll("[data-pick-category]").forEach(function (button) {
+      button.disabled = false;
     });
   }
 

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from django import template
 
-from minsheng.accounts.permissions import can_triage
-from minsheng.cases.models import Status
-from minsheng.directory.models import UNSURE_CATEGORY, Area
+from minsheng.directory.models import Area
+from minsheng.triage.dispatching import for_dispatch
 from minsheng.triage.suggest import suggest
 
 register = template.Library()
-
-# Statuses in which a case waits for (re-)dispatch.
-DISPATCHABLE = (Status.SUBMITTED, Status.RETURNED, Status.ESCALATED)
 
 
 @register.inclusion_tag("triage/_intake_panel.html")
@@ -34,21 +30,21 @@ def triage_intake_suggestions(form) -> dict:  # type: ignore[no-untyped-def]
 
 @register.inclusion_tag("triage/_case_panel.html", takes_context=True)
 def triage_case_suggestions(context, case) -> dict:  # type: ignore[no-untyped-def]
-    """Suggestions beside the dispatch form, for those who may dispatch this case."""
-    user = context.get("user")
-    if case.status not in DISPATCHABLE or user is None or not can_triage(user, case):
+    """Suggestions beside the dispatch form, for those who may dispatch this case. What
+    they filled into the form was decided with the form (`dispatching.for_dispatch`); once
+    the operator has sent the form back, it shows their choices, not the suggestion's."""
+    request = context.get("request")
+    if request is None:
         return {"s": None}
-    result = suggest(title=case.title, description=case.description, area=case.area)
-    sure = result.preselect_category
-    unsure_case = case.category.code == UNSURE_CATEGORY
+    proposal = for_dispatch(request, case)
+    if proposal.result is None:
+        return {"s": None}
+    sent_back = bool(context.get("dispatch_sent_back"))
     return {
-        "s": result,
+        "s": proposal.result,
         "stage": "dispatch",
-        # A confident category fills the dispatch form in only where the case has none of
-        # its own (the resident or operator was not sure: "other").
-        "fill_category": sure
-        if sure is not None and unsure_case and sure != case.category
-        else None,
+        "fill_category": None if sent_back else proposal.category,
+        "unit_chosen": not sent_back and proposal.unit is not None,
     }
 
 
