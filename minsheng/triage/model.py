@@ -57,6 +57,10 @@ FORMAT_VERSION = 2
 logger = logging.getLogger(__name__)
 
 
+# No suggestion is called sure below this calibrated probability (see CategoryModel._judge).
+CONFIDENT_AT_LEAST = 0.5
+
+
 class TrainingError(ValueError):
     """The examples cannot train a model (too few, or a category with too few cases)."""
 
@@ -254,8 +258,14 @@ class CategoryModel:
         """Calibrated probabilities, and whether the best of them clears the threshold."""
         scores, inputs = self._scores(columns, values)
         probabilities = _softmax(inputs @ self.calibration_coef.T + self.calibration_intercept)
+        best = float(probabilities.max())
+        # Whatever the threshold, "sure" is never said of a choice the model itself gives
+        # less than even odds: with many similar classes (a county's village committees)
+        # the calibration runs low, and an operator shown "sure" beside 48% stops trusting it.
+        if best < CONFIDENT_AT_LEAST:
+            return probabilities, False
         if self.settings.confidence == "probability":
-            return probabilities, bool(probabilities.max() >= self.threshold)
+            return probabilities, best >= self.threshold
         margin = float(_margins(scores[None, :], probabilities[None, :])[0])
         return probabilities, margin >= self.margin_threshold
 

@@ -319,3 +319,14 @@ def test_training_goes_on_in_this_process_when_no_other_can_start(monkeypatch):
 
     np.testing.assert_array_equal(alone.coef, fallen_back.coef)
     assert alone.threshold == fallen_back.threshold
+
+
+def test_a_choice_below_even_odds_is_never_called_sure_whatever_the_threshold():
+    texts, labels = labelled(60, seed=1)
+    lenient = train(texts, labels)
+    lenient.threshold = 0.0  # as a model of many similar classes could choose
+    split = "学校 水管 道路"
+    best = max(p for _c, p in lenient.suggest(split).categories)
+    assert best < 0.5
+    assert not lenient.suggest(split).confident
+    assert lenient.suggest("自来水停水，水管爆裂，水压很低，水质浑浊").confident
