@@ -87,8 +87,10 @@ def test_what_a_resident_typed_survives_switching_the_language(new_page, county)
     assert page.locator("#id_description").input_value() == "三组水塔漏水，已经两天了。"
     assert page.locator("#id_area").input_value() == str(county.village.pk)
     assert page.locator("#id_category").input_value() == str(county.water.pk)
-    # Contact details are not carried over: they stay only where the resident typed them.
+    # Contact details are not carried over: they stay only where the resident typed them,
+    # and the page asks for them again.
     assert page.locator("#id_contact_phone").input_value() == ""
+    assert page.locator("[data-contact-again]").is_visible()
     # Kept for that one reload only.
     page.reload()
     assert page.locator("#id_description").input_value() == ""

@@ -30,6 +30,8 @@
           // The character counter and the like follow what is in the field.
           el.dispatchEvent(new Event("input", { bubbles: true }));
         });
+        var again = form.querySelector("[data-contact-again]");
+        if (again && kept._contact) again.hidden = false;
       }
     } catch (error) {
       /* A page that cannot restore still works. */
@@ -39,6 +41,11 @@
       fields(form).forEach(function (el) {
         if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
         typed[el.name] = el.value;
+      });
+      // Only whether contact details were typed, to ask for them again; never the details.
+      typed._contact = ["contact_name", "contact_phone"].some(function (name) {
+        var el = form.elements[name];
+        return el && el.value.trim() !== "";
       });
       try {
         sessionStorage.setItem(KEY, JSON.stringify(typed));
