@@ -603,6 +603,12 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         DONE[action]
         % {"code": result.tracking_code, "unit": unit, "status": result.get_status_display()},
     )
+    if action == Action.DISPATCH and request.POST.get("then") == "next":
+        # "Dispatch and open the next case": an operator working through the queue.
+        following = selectors.awaiting_dispatch(user=user).exclude(pk=result.pk).first()
+        if following is not None:
+            return redirect("staff:case", pk=following.pk)
+        return redirect("staff:triage")
     if can_view_case(user, result):
         return redirect("staff:case", pk=result.pk)
     # Returned or escalated out of the user's units: back to their list.

@@ -181,6 +181,20 @@ def test_operator_dispatches_through_the_form(county, submit):
     assert case.deadline is not None
 
 
+def test_dispatch_and_open_the_next_case_waiting(county, submit):
+    first, second = submit(), submit()
+    response = login(county.operator).post(
+        act_url(first, "dispatch"),
+        {"expected_version": first.version, "unit": county.village_unit.pk, "then": "next"},
+    )
+    assert response["Location"] == case_url(second)
+    response = login(county.operator).post(
+        act_url(second, "dispatch"),
+        {"expected_version": second.version, "unit": county.village_unit.pk, "then": "next"},
+    )
+    assert response["Location"] == reverse("staff:triage")  # none left: back to the queue
+
+
 def test_operator_corrects_the_category_while_dispatching(county, submit):
     case = submit(category=None)
     html = login(county.operator).get(case_url(case)).content.decode()
