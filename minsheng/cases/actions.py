@@ -100,7 +100,7 @@ def _check_transition(case: Case, action: Action) -> Status:
     target = next_status(case.status, action)
     if target is None:
         raise InvalidTransition(
-            _("A case that is “%(status)s” cannot be “%(action)s”.")
+            _("“%(action)s” is not possible for a case that is “%(status)s”.")
             % {"status": case.get_status_display(), "action": action.label}
         )
     return target
@@ -584,6 +584,11 @@ def rate_case(
     case = lock_case(case, expected_version)
     if actor.kind == ActorKind.STAFF:
         _require(may_take(actor.user, case, RATE))
+    if case.status != Status.RESOLVED:
+        raise InvalidTransition(
+            _("A case can be rated once the unit reports it resolved; it is “%(status)s” now.")
+            % {"status": case.get_status_display()}
+        )
     try:
         rating_int = int(rating)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:

@@ -275,7 +275,7 @@ def test_invalid_transition_is_refused_with_409(county, api_as, dispatched):
     case = dispatched()
     response = api_as(county.handler).post(url(case, "resolve"), {"resolution": "已修好"})
     body = refused(response, 409, "InvalidTransition")
-    assert "cannot be" in body["detail"]
+    assert "is not possible for a case that is" in body["detail"]
     assert unchanged(case)
 
 

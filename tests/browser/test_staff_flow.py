@@ -39,7 +39,7 @@ def test_operator_records_and_dispatches_then_handler_resolves(new_page, county,
     assert operator.locator("#id_dispatch_unit").input_value() == str(county.village_unit.pk)
     assert fits_phone(operator)
     operator.screenshot(path=tmp_path / "operator-case.png", full_page=True)
-    operator.get_by_role("button", name="Dispatch").click()
+    operator.get_by_role("button", name="Dispatch", exact=True).click()
     assert operator.locator(".badge").first.inner_text() == "dispatched"
 
     handler = new_page()
@@ -78,7 +78,7 @@ def test_correcting_the_category_proposes_the_unit_of_the_new_one(new_page, coun
     assert unit.input_value() == str(county.township_unit.pk)
     page.select_option("#id_dispatch_category", str(county.water.pk))
     page.select_option("#id_dispatch_unit", str(county.county_unit.pk))
-    page.get_by_role("button", name="Dispatch").click()
+    page.get_by_role("button", name="Dispatch", exact=True).click()
     assert page.locator(".badge").first.inner_text() == "dispatched"
     case.refresh_from_db()
     assert (case.category, case.current_unit) == (county.water, county.county_unit)

@@ -72,7 +72,7 @@ def test_rating_a_case_that_is_not_resolved_is_refused_and_changes_nothing(
     events_before = Event.objects.filter(case=case).count()
     response = rate(en_client, case)
     assert response.status_code == 409
-    assert "cannot be" in response.content.decode()
+    assert "can be rated once the unit reports it resolved" in response.content.decode()
     case.refresh_from_db()
     assert case.status == Status.DISPATCHED
     assert Feedback.objects.count() == 0

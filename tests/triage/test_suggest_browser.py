@@ -44,7 +44,7 @@ def test_suggestions_while_typing_then_recorded_on_submit_and_dispatch(new_page,
     page.get_by_role("button", name="Save and continue").click()
     # The unit model's confident choice is already chosen in the dispatch form.
     assert page.locator("#id_dispatch_unit").input_value() == str(county.county_unit.pk)
-    page.get_by_role("button", name="Dispatch").click()
+    page.get_by_role("button", name="Dispatch", exact=True).click()
     assert page.locator(".badge").first.inner_text() == "dispatched"
 
     case = Case.objects.get(title__startswith="自来水")

@@ -112,7 +112,10 @@ def list_cases(request: HttpRequest, filters: Query[CaseListFilters]) -> dict:
     summary=gettext_lazy("Record a case"),
     description=gettext_lazy(
         "An operator or work team records a request from a call, visit or meeting. "
-        "A repeated submission_key returns the case first created with it."
+        "A repeated submission_key returns the case first created with it (with the first "
+        "request's content: a different body under the same key is not recorded again). "
+        "A case recorded by a work team (a handler) waits for an operator to dispatch it; "
+        "the handler sees it again only once their unit holds it."
     ),
 )
 def create_case(request: HttpRequest, payload: CaseIn) -> Status:
