@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,6 +47,9 @@ SHEETS = {
     RULES: (gettext_lazy("Routing rules"), ("分派规则", "routing rules", "rules")),
     ACCOUNTS: (gettext_lazy("Accounts"), ("账号", "人员", "accounts", "staff")),
 }
+# Sheets of the blank workbook that are there to read, not to import.
+NOTES_SHEET = gettext_lazy("Notes")
+CATEGORIES_SHEET = gettext_lazy("Categories")
 COLUMNS: dict[str, list[tuple[str, Any, tuple[str, ...]]]] = {
     AREAS: [
         ("code", gettext_lazy("Code"), ("编码", "代码")),
@@ -114,9 +119,38 @@ _ROLES = {
     "受理员": Role.OPERATOR, "话务员": Role.OPERATOR, "承办人": Role.HANDLER,
     "督办员": Role.SUPERVISOR, "督办": Role.SUPERVISOR, "管理员": Role.ADMINISTRATOR,
 }  # fmt: skip
-_YES = {"yes", "y", "true", "1", "是", "启用", "✓"}
-_NO = {"no", "n", "false", "0", "否", "停用"}
+_YES = {"yes", "y", "true", "1", "是", "启用", "✓", "√", "ھەئە"}
+_NO = {"no", "n", "false", "0", "否", "停用", "×", "ياق"}
 _LIST = re.compile(r"[\s,，、;；]+")
+# Codes are typed, pasted from documents (full-width digits) and stored by Excel as numbers.
+CODE_COLUMNS = {
+    "code", "parent", "areas", "units", "scope", "unit", "area", "username", "role", "kind",
+    "level", "active",
+}  # fmt: skip
+
+
+def _code(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _yes_no() -> tuple[set[str], set[str]]:
+    """Yes and no as the notes sheet writes them, in every interface language."""
+    return _YES | _in_every_language(gettext_lazy("yes")), _NO | _in_every_language(
+        gettext_lazy("no")
+    )
+
+
+def _choices(fixed: dict, choices) -> dict:  # type: ignore[no-untyped-def]
+    """The fixed aliases, and every choice's label in every interface language (a label
+    such as "乡镇/街道级" also by each of its parts): the notes sheet names them so."""
+    words = {_norm(k): v for k, v in fixed.items()}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for choice in choices:
+                label = str(choice.label)
+                for part in {label, *re.split(r"\s*/\s*", label)}:
+                    words.setdefault(_norm(part), choice.value)
+    return words
 
 
 @dataclass(frozen=True)
@@ -133,6 +167,9 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     # New accounts' usernames and their first passwords, to show once.
     passwords: dict[str, str] = field(default_factory=dict)
+    unchanged: Counter = field(default_factory=Counter)
+    # After a real import: active units nobody works in yet (their cases wait in no queue).
+    unstaffed: list = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -175,8 +212,10 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def read_workbook(source: IO[bytes]) -> tuple[dict[str, list[_Row]], list[Problem]]:
-    """The recognised sheets' rows, by kind, and the problems with the file's layout."""
+def read_workbook(
+    source: IO[bytes],
+) -> tuple[dict[str, list[_Row]], dict[str, str], list[Problem]]:
+    """The recognised sheets' rows and titles, by kind, and the problems with the layout."""
     try:
         book = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
@@ -184,6 +223,7 @@ def read_workbook(source: IO[bytes]) -> tuple[dict[str, list[_Row]], list[Proble
             _("This file cannot be read as an Excel workbook (.xlsx): %(error)s") % {"error": exc}
         ) from exc
     sheets: dict[str, list[_Row]] = {}
+    titles: dict[str, str] = {}
     problems: list[Problem] = []
     for sheet in book.worksheets:
         kind = next(
@@ -195,7 +235,22 @@ def read_workbook(source: IO[bytes]) -> tuple[dict[str, list[_Row]], list[Proble
             None,
         )
         if kind is None:
+            if _norm(sheet.title) not in _in_every_language(NOTES_SHEET) | _in_every_language(
+                CATEGORIES_SHEET
+            ):
+                problems.append(
+                    Problem(
+                        sheet.title,
+                        0,
+                        _(
+                            "This sheet is not read: name it %(names)s, or delete it if it "
+                            "holds nothing to import."
+                        )
+                        % {"names": "、".join(str(label) for label, _n in SHEETS.values())},
+                    )
+                )
             continue
+        titles[kind] = sheet.title
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None) or ()
         columns = _columns(kind, header)
@@ -216,6 +271,7 @@ def read_workbook(source: IO[bytes]) -> tuple[dict[str, list[_Row]], list[Proble
         found = []
         for number, values in enumerate(rows, start=2):
             cells = {name: _cell(values[i]) for i, name in columns.items() if i < len(values)}
+            cells = {k: _code(v) if k in CODE_COLUMNS else v for k, v in cells.items()}
             if any(cells.values()):
                 found.append(_Row(number, cells))
         sheets[kind] = found
@@ -229,7 +285,7 @@ def read_workbook(source: IO[bytes]) -> tuple[dict[str, list[_Row]], list[Proble
                 % {"names": "、".join(str(label) for label, _n in SHEETS.values())},
             )
         )
-    return sheets, problems
+    return sheets, titles, problems
 
 
 def _required(kind: str) -> set[str]:
@@ -261,31 +317,66 @@ def import_directory(
     """Read, check and (unless a dry run, and only if nothing is wrong) write the file."""
     result = ImportResult(dry_run=dry_run)
     try:
-        sheets, result.problems = read_workbook(source)
+        sheets, titles, result.problems = read_workbook(source)
     except ImportError_ as exc:
         result.problems.append(Problem("", 0, str(exc)))
         return result
     if result.problems:
         return result
     with transaction.atomic():
-        writer = _Writer(sheets, result, password_length)
+        writer = _Writer(sheets, titles, result, password_length)
         writer.run()
         if dry_run or result.problems:
             # Everything was checked by writing it; none of it stays.
             transaction.set_rollback(True)
             result.passwords = {}
+        else:
+            result.unstaffed = list(
+                Unit.objects.filter(is_active=True)
+                .annotate(staff=Count("members", filter=Q(members__is_active=True)))
+                .filter(staff=0)
+                .order_by("-level", "code")
+            )
+    order = {title: i for i, title in enumerate(titles.values())}
+    result.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row))
     return result
 
 
 class _Writer:
-    def __init__(self, sheets: dict[str, list[_Row]], result: ImportResult, length: int):
+    def __init__(
+        self,
+        sheets: dict[str, list[_Row]],
+        titles: dict[str, str],
+        result: ImportResult,
+        length: int,
+    ):
         self.sheets = sheets
         self.result = result
         self.length = length
-        self.names = {kind: str(label) for kind, (label, _n) in SHEETS.items()}
+        # Problems name the sheets as the file does.
+        self.names = {kind: titles.get(kind, str(label)) for kind, (label, _n) in SHEETS.items()}
+        # Rows that failed, by code: a later row naming one is told why it is missing.
+        self.failed: dict[tuple[str, str], int] = {}
+        self.kinds = _choices(_KINDS, AreaKind)
+        self.levels = _choices(_LEVELS, Level)
+        self.roles = _choices(_ROLES, Role)
+        self.yes_no = _yes_no()
 
     def problem(self, kind: str, row: _Row, message: str) -> None:
         self.result.problems.append(Problem(self.names[kind], row.number, message))
+        code = row.get("code") or row.get("username")
+        if code:
+            self.failed.setdefault((kind, code), row.number)
+
+    def missing(self, kind: str, code: str, message: str) -> str:
+        """The message for a code that names nothing, or why the row that defines it failed."""
+        number = self.failed.get((kind, code))
+        if number is not None:
+            return _("%(code)s is in this file, but its own row (%(row)s) has a problem.") % {
+                "code": code,
+                "row": number,
+            }
+        return message
 
     def run(self) -> None:
         self.areas()
@@ -304,8 +395,8 @@ class _Writer:
                 self.problem(AREAS, row, _("The code %(code)s appears twice.") % {"code": code})
             by_code[code] = row
         existing = {a.code: a for a in Area.objects.filter(code__in=by_code)}
-        # Parents first, whether they are in the file or already stored.
 
+        # Parents first, whether they are in the file or already stored.
         def depth(code: str, seen: tuple[str, ...] = ()) -> int:
             row = by_code.get(code)
             parent = row.get("parent") if row else ""
@@ -328,7 +419,7 @@ class _Writer:
         for _d, _n, code in sorted(order):
             row = by_code[code]
             area = existing.get(code)
-            kind = _KINDS.get(_norm(row.get("kind")))
+            kind = self.kinds.get(_norm(row.get("kind")))
             if row.get("kind") and kind is None:
                 self.problem(
                     AREAS,
@@ -344,7 +435,12 @@ class _Writer:
                     self.problem(
                         AREAS,
                         row,
-                        _("No area has the parent code %(code)s.") % {"code": row.get("parent")},
+                        self.missing(
+                            AREAS,
+                            row.get("parent"),
+                            _("No area has the parent code %(code)s.")
+                            % {"code": row.get("parent")},
+                        ),
                     )
                     continue
             if area is None:
@@ -352,9 +448,9 @@ class _Writer:
                     self.problem(AREAS, row, _("A new area needs its kind."))
                     continue
                 area = Area(code=code, kind=kind)
-                created = True
+                before = None
             else:
-                created = False
+                before = _snapshot(area, AREA_FIELDS)
                 if kind:
                     area.kind = kind
             for name in ("name", "name_en", "name_ug"):
@@ -363,14 +459,14 @@ class _Writer:
             if parent is not None:
                 area.parent = parent
             if self.save(AREAS, row, area):
-                self.count(AREAS, created)
+                self.count(AREAS, before, _snapshot(area, AREA_FIELDS))
 
     # --- units ------------------------------------------------------------------------
 
     def units(self) -> None:
         rows = self.sheets.get(UNITS, [])
         seen: set[str] = set()
-        saved: list[tuple[_Row, Unit]] = []
+        saved: list[tuple[_Row, Unit, tuple | None]] = []
         for row in rows:
             code = row.get("code")
             if code in seen:
@@ -378,8 +474,7 @@ class _Writer:
                 continue
             seen.add(code)
             unit = Unit.objects.filter(code=code).first()
-            created = unit is None
-            level = _LEVELS.get(_norm(row.get("level")))
+            level = self.levels.get(_norm(row.get("level")))
             if row.get("level") and level is None:
                 self.problem(
                     UNITS,
@@ -393,8 +488,11 @@ class _Writer:
                     self.problem(UNITS, row, _("A new unit needs its level."))
                     continue
                 unit = Unit(code=code, level=level)
-            elif level is not None:
-                unit.level = level
+                before = None
+            else:
+                before = _unit_snapshot(unit)
+                if level is not None:
+                    unit.level = level
             for name in ("name", "name_en", "name_ug", "phone"):
                 if row.get(name):
                     setattr(unit, name, row.get(name))
@@ -402,63 +500,120 @@ class _Writer:
             if active is not None:
                 unit.is_active = active
             if self.save(UNITS, row, unit):
-                self.count(UNITS, created)
-                saved.append((row, unit))
+                saved.append((row, unit, before))
         # Escalation targets and areas may name units and areas from anywhere in the file.
-        for row, unit in saved:
+        for row, unit, before in saved:
+            ok = True
             if row.get("parent"):
                 parent = Unit.objects.filter(code=row.get("parent")).first()
                 if parent is None or parent.pk == unit.pk:
+                    ok = False
                     self.problem(
                         UNITS,
                         row,
-                        _("No other unit has the code %(code)s.") % {"code": row.get("parent")},
+                        self.missing(
+                            UNITS,
+                            row.get("parent"),
+                            _("No other unit has the code %(code)s.") % {"code": row.get("parent")},
+                        ),
+                    )
+                elif _escalates_to(parent, unit):
+                    ok = False
+                    self.problem(
+                        UNITS,
+                        row,
+                        _(
+                            "%(unit)s would escalate to %(parent)s, which escalates back to it: "
+                            "a case could never climb out."
+                        )
+                        % {"unit": unit.code, "parent": parent.code},
                     )
                 else:
                     unit.parent = parent
                     unit.save(update_fields=["parent"])
             if row.get("areas"):
                 areas = self.areas_named(UNITS, row, row.get("areas"))
-                if areas is not None:
+                if areas is None:
+                    ok = False
+                else:
                     unit.areas.set(areas)
+            if ok:
+                self.count(UNITS, before, _unit_snapshot(unit))
 
     # --- routing rules ----------------------------------------------------------------
 
     def rules(self) -> None:
+        seen: dict[tuple[int | None, int | None], int] = {}
         for row in self.sheets.get(RULES, []):
             category = None
             if row.get("category"):
                 text = row.get("category")
                 category = (
-                    Category.objects.filter(code=text).first()
+                    Category.objects.filter(code=_code(text)).first()
                     or Category.objects.filter(name=text).first()
                     or Category.objects.filter(name_en__iexact=text).first()
+                    or Category.objects.filter(name_ug=text).first()
                 )
                 if category is None:
-                    self.problem(RULES, row, _("No category is named %(name)s.") % {"name": text})
+                    self.problem(
+                        RULES,
+                        row,
+                        _("No category is named %(name)s. The categories: %(all)s.")
+                        % {
+                            "name": text,
+                            "all": "、".join(
+                                f"{c.label} ({c.code})"
+                                for c in Category.objects.filter(is_active=True)
+                            ),
+                        },
+                    )
                     continue
             area = None
             if row.get("area"):
                 area = Area.objects.filter(code=row.get("area")).first()
                 if area is None:
                     self.problem(
-                        RULES, row, _("No area has the code %(code)s.") % {"code": row.get("area")}
+                        RULES,
+                        row,
+                        self.missing(
+                            AREAS,
+                            row.get("area"),
+                            _("No area has the code %(code)s.") % {"code": row.get("area")},
+                        ),
                     )
                     continue
             unit = Unit.objects.filter(code=row.get("unit")).first()
             if unit is None:
                 self.problem(
-                    RULES, row, _("No unit has the code %(code)s.") % {"code": row.get("unit")}
+                    RULES,
+                    row,
+                    self.missing(
+                        UNITS,
+                        row.get("unit"),
+                        _("No unit has the code %(code)s.") % {"code": row.get("unit")},
+                    ),
                 )
                 continue
+            key = (category.pk if category else None, area.pk if area else None)
+            if key in seen:
+                self.problem(
+                    RULES,
+                    row,
+                    _("Row %(row)s already routes this category in this area.")
+                    % {"row": seen[key]},
+                )
+                continue
+            seen[key] = row.number
             rule = RoutingRule.objects.filter(category=category, area=area).first()
             if rule is None:
                 RoutingRule.objects.create(category=category, area=area, unit=unit)
-                self.count(RULES, True)
-            elif rule.unit_id != unit.pk:
-                rule.unit = unit
-                rule.save(update_fields=["unit"])
-                self.count(RULES, False)
+                self.count(RULES, None, (unit.pk,))
+            else:
+                before = (rule.unit_id,)
+                if rule.unit_id != unit.pk:
+                    rule.unit = unit
+                    rule.save(update_fields=["unit"])
+                self.count(RULES, before, (unit.pk,))
 
     # --- accounts ---------------------------------------------------------------------
 
@@ -472,7 +627,7 @@ class _Writer:
                 )
                 continue
             seen.add(username)
-            role = _ROLES.get(_norm(row.get("role")))
+            role = self.roles.get(_norm(row.get("role")))
             if row.get("role") and role is None:
                 self.problem(
                     ACCOUNTS,
@@ -485,17 +640,19 @@ class _Writer:
                 )
                 continue
             user = User.objects.filter(username=username).first()
-            created = user is None
             password = ""
             if user is None:
                 if role is None:
                     self.problem(ACCOUNTS, row, _("A new account needs its role."))
                     continue
                 user = User(username=username, role=role)
-                password = secrets.token_urlsafe(self.length)[: self.length]
+                password = first_password(self.length)
                 user.set_password(password)
-            elif role is not None:
-                user.role = role
+                before = None
+            else:
+                before = _user_snapshot(user)
+                if role is not None:
+                    user.role = role
             if row.get("display_name"):
                 user.display_name = row.get("display_name")
             if row.get("scope"):
@@ -504,7 +661,11 @@ class _Writer:
                     self.problem(
                         ACCOUNTS,
                         row,
-                        _("No area has the code %(code)s.") % {"code": row.get("scope")},
+                        self.missing(
+                            AREAS,
+                            row.get("scope"),
+                            _("No area has the code %(code)s.") % {"code": row.get("scope")},
+                        ),
                     )
                     continue
                 user.scope_area = scope
@@ -526,7 +687,7 @@ class _Writer:
             if user.role == Role.HANDLER and not user.units.exists():
                 self.problem(ACCOUNTS, row, _("A handler needs the unit they work in."))
                 continue
-            self.count(ACCOUNTS, created)
+            self.count(ACCOUNTS, before, _user_snapshot(user))
             if password:
                 self.result.passwords[username] = password
 
@@ -544,16 +705,23 @@ class _Writer:
         obj.save()
         return True
 
-    def count(self, kind: str, created: bool) -> None:
-        (self.result.created if created else self.result.updated)[kind] += 1
+    def count(self, kind: str, before: tuple | None, after: tuple) -> None:
+        """New, changed, or named again with nothing to change."""
+        if before is None:
+            self.result.created[kind] += 1
+        elif before != after:
+            self.result.updated[kind] += 1
+        else:
+            self.result.unchanged[kind] += 1
 
     def flag(self, kind: str, row: _Row, name: str) -> bool | None:
         text = _norm(row.get(name))
         if not text:
             return None
-        if text in _YES:
+        yes, no = self.yes_no
+        if text in yes:
             return True
-        if text in _NO:
+        if text in no:
             return False
         self.problem(kind, row, _("Write yes or no, not “%(value)s”.") % {"value": row.get(name)})
         return None
@@ -564,7 +732,13 @@ class _Writer:
         missing = [c for c in codes if c not in found]
         if missing:
             self.problem(
-                kind, row, _("No area has the code %(code)s.") % {"code": "、".join(missing)}
+                kind,
+                row,
+                self.missing(
+                    AREAS,
+                    missing[0],
+                    _("No area has the code %(code)s.") % {"code": "、".join(missing)},
+                ),
             )
             return None
         return [found[c] for c in codes]
@@ -575,10 +749,55 @@ class _Writer:
         missing = [c for c in codes if c not in found]
         if missing:
             self.problem(
-                ACCOUNTS, row, _("No unit has the code %(code)s.") % {"code": "、".join(missing)}
+                ACCOUNTS,
+                row,
+                self.missing(
+                    UNITS,
+                    missing[0],
+                    _("No unit has the code %(code)s.") % {"code": "、".join(missing)},
+                ),
             )
             return None
         return [found[c] for c in codes]
+
+
+AREA_FIELDS = ("kind", "name", "name_en", "name_ug", "parent_id")
+
+
+def _snapshot(obj, fields: tuple[str, ...]) -> tuple:  # type: ignore[no-untyped-def]
+    return tuple(getattr(obj, name) for name in fields)
+
+
+def _unit_snapshot(unit: Unit) -> tuple:
+    fields = ("level", "name", "name_en", "name_ug", "phone", "is_active", "parent_id")
+    areas = tuple(sorted(unit.areas.values_list("pk", flat=True))) if unit.pk else ()
+    return (*_snapshot(unit, fields), areas)
+
+
+def _user_snapshot(user: User) -> tuple:
+    fields = ("role", "display_name", "scope_area_id", "is_active")
+    units = tuple(sorted(user.units.values_list("pk", flat=True))) if user.pk else ()
+    return (*_snapshot(user, fields), units)
+
+
+def _escalates_to(start: Unit, target: Unit) -> bool:
+    """Whether escalating from ``start`` ever reaches ``target``."""
+    seen: set[int] = set()
+    node: Unit | None = start
+    while node is not None and node.pk not in seen:
+        if node.pk == target.pk:
+            return True
+        seen.add(node.pk)
+        node = node.parent
+    return False
+
+
+# Written on paper and typed on a phone: no letters or digits that look alike (0/O, 1/l/I).
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY346789"
+
+
+def first_password(length: int = 12) -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
 
 
 def template_workbook() -> bytes:
@@ -595,17 +814,40 @@ def template_workbook() -> bytes:
         for index in range(len(COLUMNS[kind])):
             sheet.column_dimensions[chr(ord("A") + index)].width = 24
         sheet.freeze_panes = "A2"
-    notes = book.create_sheet(str(_("Notes")))
+    notes = book.create_sheet(str(NOTES_SHEET))
     notes.append([str(_("Sheet")), str(_("Column")), str(_("Example"))])
     for cell in notes[1]:
         cell.font = bold
+    # The examples' choices in the reader's words (all languages' words are read back).
+    words = {
+        "township": str(AreaKind.TOWNSHIP.label),
+        "county": str(Level.COUNTY.label),
+        "handler": str(Role.HANDLER.label),
+        "yes": str(_("yes")),
+    }
     for kind, (label, _names) in SHEETS.items():
         for (_name, heading, _aliases), example in zip(COLUMNS[kind], EXAMPLES[kind], strict=True):
-            notes.append([str(label), str(heading), example])
+            notes.append([str(label), str(heading), words.get(example, example)])
     for line in NOTES:
         notes.append([str(line)])
     for column, width in zip("ABC", (16, 34, 30), strict=True):
         notes.column_dimensions[column].width = width
+    # The routing rules name categories: here are the installation's, code and name.
+    categories = book.create_sheet(str(CATEGORIES_SHEET))
+    categories.append(
+        [
+            str(_("Code")),
+            str(_("Name (Chinese)")),
+            str(_("Name (English)")),
+            str(_("Name (Uyghur)")),
+        ]
+    )
+    for cell in categories[1]:
+        cell.font = bold
+    for category in Category.objects.filter(is_active=True):
+        categories.append([category.code, category.name, category.name_en, category.name_ug])
+    for column in "ABCD":
+        categories.column_dimensions[column].width = 22
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -4,6 +4,7 @@ routing rules and the working-day calendar adjustments."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,13 @@ class AreaKind(models.TextChoices):
     VILLAGE = "village", _("village")
     COMMUNITY = "community", _("community")
     GRID = "grid", _("grid")
+
+
+# A code is part of web addresses (/board/CODE/) and of files: letters, digits, "-", "_", ".".
+code_validator = RegexValidator(
+    r"^[0-9A-Za-z][0-9A-Za-z_.-]*$",
+    _("Use letters, digits, “-”, “_” or “.” only, without spaces or “/”."),
+)
 
 
 class LocalizedNameMixin(models.Model):
@@ -57,6 +65,7 @@ class Area(LocalizedNameMixin):
         _("code"),
         max_length=32,
         unique=True,
+        validators=[code_validator],
         help_text=_(
             "Short and permanent, letters and digits (e.g. the administrative division "
             "code): it is the public board's address (/board/CODE/), the poster's and the "
@@ -145,6 +154,7 @@ class Unit(models.Model):
         _("code"),
         max_length=32,
         unique=True,
+        validators=[code_validator],
         help_text=_("Short and permanent: the API, imports and exports name the unit by it."),
     )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
@@ -167,6 +177,17 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Escalation climbs the parents; a loop would pass a case round for ever.
+        node, seen = self.parent, set()
+        while node is not None and node.pk not in seen:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("A unit cannot escalate, through others, back to itself.")}
+                )
+            seen.add(node.pk)
+            node = node.parent
 
     label = LocalizedNameMixin.label
 

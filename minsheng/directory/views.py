@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from minsheng.accounts.models import User
 from minsheng.cases.views import staff_required
 from minsheng.directory.importer import SHEETS, import_directory, template_workbook
 
@@ -52,16 +53,25 @@ def import_directory_page(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = DirectoryImportForm()
-    rows = []
+    rows, accounts = [], []
     if result is not None and result.ok:
         rows = [
-            (label, result.created[kind], result.updated[kind])
+            (label, result.created[kind], result.updated[kind], result.unchanged[kind])
             for kind, (label, _names) in SHEETS.items()
         ]
+        if not result.dry_run:
+            # Written: the next upload starts as a check again.
+            form = DirectoryImportForm()
+            people = {u.username: u for u in User.objects.filter(username__in=result.passwords)}
+            accounts = [
+                (people[name], password)
+                for name, password in result.passwords.items()
+                if name in people
+            ]
     return render(
         request,
         "staff/directory_import.html",
-        {"nav": "", "form": form, "result": result, "rows": rows},
+        {"nav": "", "form": form, "result": result, "rows": rows, "accounts": accounts},
         status=status,
     )
 

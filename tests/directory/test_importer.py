@@ -121,7 +121,7 @@ def test_any_problem_is_reported_with_its_row_and_nothing_is_written() -> None:
 
     assert not result.ok
     found = {(p.sheet, p.row) for p in result.problems}
-    assert ("Accounts", 2) in found
+    assert ("账号", 2) in found  # the sheet as the file names it
     assert any(p.row == 3 and "巡逻员" in p.message for p in result.problems)
     assert any(p.row == 2 and "TJ09" in p.message for p in result.problems)
     assert (Area.objects.count(), Unit.objects.count()) == (areas_before, units_before)
@@ -159,6 +159,9 @@ def test_importing_again_updates_and_an_empty_cell_erases_nothing() -> None:
 
     assert again.ok, again.problems
     assert again.created.total() == 0 and again.passwords == {}
+    # Only what really changed counts as updated; the rest was named again, unchanged.
+    assert (again.updated["areas"], again.updated["units"], again.updated["rules"]) == (1, 1, 1)
+    assert again.unchanged["accounts"] == 1
     village = Area.objects.get(code="TJ0102")
     assert (village.name, village.name_en, village.parent.code) == (
         "幸福村",
@@ -244,7 +247,9 @@ def test_an_administrator_checks_then_imports_and_sees_the_first_passwords_once(
     assert done.status_code == 200 and "First passwords of the new accounts" in html
     assert "no-store" in done["Cache-Control"] or "no-cache" in done["Cache-Control"]
     shuili = User.objects.get(username="shuili")
-    password = re.search(r'<th scope="row">shuili</th><td class="mono"[^>]*>([^<]+)</td>', html)
+    password = re.search(r'<th scope="row">shuili</th>.*?<td class="mono"[^>]*>([^<]+)</td>', html)
+    assert "水利局王工" in html  # the name beside it, to hand each password out
+    assert 'id="id_dry_run" checked' in html  # the next upload starts as a check again
     assert password and authenticate(username="shuili", password=password.group(1)) == shuili
 
 
@@ -264,3 +269,95 @@ def test_only_administrators_may_set_up_the_county(county) -> None:  # type: ign
     for user in (county.supervisor, county.operator, county.handler):
         assert page_client(user).get(reverse("directory:import")).status_code == 403
         assert page_client(user).get(reverse("directory:template")).status_code == 403
+
+
+def test_codes_are_cleaned_or_refused_before_they_reach_a_web_address() -> None:
+    result = import_directory(
+        county_file(
+            区域=[
+                AREA_HEAD,
+                ["ＴＪ", "团结县", "", "", "县", ""],  # full width, from a document
+                [650102, "新村", "", "", "村", "TJ"],  # an Excel number
+                ["TJ/9 1", "坏编码村", "", "", "村", "TJ"],
+            ],
+            承办单位=[UNIT_HEAD],
+            分派规则=[RULE_HEAD],
+            账号=[ACCOUNT_HEAD],
+        )
+    )
+    assert [p.row for p in result.problems] == [4]
+    assert "/" in result.problems[0].message
+    assert import_directory(
+        county_file(
+            区域=[
+                AREA_HEAD,
+                ["ＴＪ", "团结县", "", "", "县", ""],
+                [650102, "新村", "", "", "村", "TJ"],
+            ],
+            承办单位=[UNIT_HEAD],
+            分派规则=[RULE_HEAD],
+            账号=[ACCOUNT_HEAD],
+        )
+    ).ok
+    assert Area.objects.get(code="650102").parent.code == "TJ"
+
+
+def test_a_sheet_not_read_a_rule_given_twice_and_an_escalation_loop_are_problems() -> None:
+    renamed = county_file()
+    book = load_workbook(renamed)
+    book["分派规则"].title = "派单规则"
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    result = import_directory(out)
+    assert not result.ok and result.problems[0].sheet == "派单规则"
+
+    twice = import_directory(
+        county_file(分派规则=[RULE_HEAD, ["供水", "TJ01", "TJ-SLJ"], ["water", "TJ01", "TJ-XF"]])
+    )
+    assert [(p.row, "Row 2" in p.message) for p in twice.problems] == [(3, True)]
+
+    assert import_directory(county_file()).ok
+    loop = import_directory(county_file(承办单位=[UNIT_HEAD, ["TJ-ZF", "", "", "TJ-XF", "", ""]]))
+    assert not loop.ok and "escalates back" in loop.problems[0].message
+    assert Unit.objects.get(code="TJ-ZF").parent is None
+
+
+def test_values_are_read_in_every_language_of_the_interface() -> None:
+    result = import_directory(
+        county_file(
+            区域=[
+                AREA_HEAD,
+                ["TJ", "团结县", "", "", "ناھىيە", ""],
+                ["TJ01", "东风乡", "", "", "乡镇/街道级", "TJ"],
+                ["TJ0101", "红星村", "", "", "كەنت", "TJ01"],
+            ],
+            承办单位=[UNIT_HEAD, ["TJ-ZF", "团结县人民政府", "County / district", "", "TJ", "√"]],
+            分派规则=[RULE_HEAD],
+            账号=[ACCOUNT_HEAD, ["boss", "", "باشقۇرغۇچى", "", ""]],
+        )
+    )
+    assert result.ok, result.problems
+    assert Area.objects.get(code="TJ0101").kind == "village"
+    assert User.objects.get(username="boss").role == "administrator"
+
+
+def test_a_row_naming_a_code_whose_own_row_failed_says_so() -> None:
+    result = import_directory(
+        county_file(
+            承办单位=[
+                UNIT_HEAD,
+                ["TJ-ZF", "团结县人民政府", "乡级镇", "", "TJ", ""],
+                ["TJ-XF", "东风乡人民政府", "乡镇级", "TJ-ZF", "TJ01", ""],
+            ]
+        )
+    )
+    knock_on = next(p for p in result.problems if p.row == 3)
+    assert "its own row (2) has a problem" in knock_on.message
+
+
+def test_first_passwords_have_no_look_alike_characters() -> None:
+    from minsheng.directory.importer import first_password
+
+    for _ in range(50):
+        assert not set(first_password()) & set("0O1lI")

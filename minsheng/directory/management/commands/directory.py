@@ -65,15 +65,21 @@ class Command(BaseCommand):
             return
         for kind in (AREAS, UNITS, RULES, ACCOUNTS):
             self.stdout.write(
-                _("%(sheet)s: %(created)s new, %(updated)s updated")
+                _("%(sheet)s: %(created)s new, %(updated)s updated, %(unchanged)s unchanged")
                 % {
                     "sheet": SHEETS[kind][0],
                     "created": result.created[kind],
                     "updated": result.updated[kind],
+                    "unchanged": result.unchanged[kind],
                 }
             )
         if result.dry_run:
             self.stdout.write(_("Dry run: everything checked, nothing written."))
+        if result.unstaffed:
+            self.stdout.write(
+                _("Units nobody works in yet: %(units)s")
+                % {"units": "、".join(unit.code for unit in result.unstaffed)}
+            )
         for username, password in result.passwords.items():
             self.stdout.write(
                 _("New account %(username)s, first password %(password)s")
