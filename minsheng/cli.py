@@ -77,8 +77,22 @@ def _setup_django() -> None:
     django.setup()
 
 
+def served_at(host: str, port: int) -> str | None:
+    """This server's own address, as a browser on this machine reaches it (None for port
+    0, which the system chooses later)."""
+    if not port:
+        return None
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{host}:{port}"
+
+
 def _run(argv: list[str]) -> int:
     options = build_parser().parse_args(["run", *argv])
+    address = served_at(options.host, options.port)
+    if address and not os.environ.get("MINSHENG_PUBLIC_URL"):
+        # Until the real public address is set, links in texts and posters at least point
+        # to where this server listens (the worker it starts inherits the variable).
+        os.environ["MINSHENG_SERVED_AT"] = address
     _setup_django()
     from minsheng import server
 

@@ -195,7 +195,11 @@ MINSHENG_TRIAGE_TARGET_PRECISION = float(os.environ.get("MINSHENG_TRIAGE_TARGET_
 MINSHENG_OPEN311_JURISDICTION = os.environ.get("MINSHENG_OPEN311_JURISDICTION", "")
 MINSHENG_HOTLINE = os.environ.get("MINSHENG_HOTLINE", "12345")
 # The site's public address (no trailing slash): QR posters and SMS links point here.
-MINSHENG_PUBLIC_URL = os.environ.get("MINSHENG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+MINSHENG_PUBLIC_URL = (
+    os.environ.get("MINSHENG_PUBLIC_URL")
+    or os.environ.get("MINSHENG_SERVED_AT")  # set by `minsheng run` for its own address
+    or "http://127.0.0.1:8000"
+).rstrip("/")
 # Posters and text messages carry this address; the posters page warns while it is unset.
 MINSHENG_PUBLIC_URL_SET = bool(os.environ.get("MINSHENG_PUBLIC_URL"))
 # The number residents text (printed on the posters); the hotline unless set.

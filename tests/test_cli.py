@@ -129,3 +129,24 @@ def test_run_creates_the_database_serves_pages_and_stops_cleanly(tmp_path):
     worker_pid = int(re.search(r"worker started \(pid (\d+)\)", output).group(1))
     with pytest.raises(ProcessLookupError):
         os.kill(worker_pid, 0)
+
+
+def test_links_point_to_where_run_listens_until_the_public_address_is_set():
+    from minsheng.cli import served_at
+
+    assert served_at("0.0.0.0", 8124) == "http://127.0.0.1:8124"
+    assert served_at("192.168.1.5", 80) == "http://192.168.1.5:80"
+    assert served_at("127.0.0.1", 0) is None
+    read = "from django.conf import settings; print(settings.MINSHENG_PUBLIC_URL)"
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="minsheng.settings")
+    env.pop("MINSHENG_PUBLIC_URL", None)
+    env["MINSHENG_SERVED_AT"] = "http://127.0.0.1:8124"
+    out = subprocess.run(
+        [sys.executable, "-c", read], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "http://127.0.0.1:8124"
+    env["MINSHENG_PUBLIC_URL"] = "https://12345.example.cn/"
+    out = subprocess.run(
+        [sys.executable, "-c", read], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "https://12345.example.cn"

@@ -59,7 +59,22 @@ def can_view_case(user: User, case: Case) -> bool:
         return True
     if user.role in (Role.SUPERVISOR, Role.OPERATOR):
         return bool(user.scope_area_id) and case.area_path.startswith(user.scope_area.path)
-    return case.current_unit_id in unit_ids(user)
+    return case.current_unit_id in unit_ids(user) or held_before(user, case)
+
+
+def held_before(user: User, case: Case) -> bool:
+    """Whether one of the user's units held the case once (it was dispatched or escalated
+    to it): a village team that handed a case up follows it, to answer the resident. Read
+    only: acting needs the unit that holds it now."""
+    from minsheng.cases.models import Event, EventKind
+
+    units = unit_ids(user)
+    return (
+        bool(units)
+        and Event.objects.filter(
+            case_id=case.pk, kind__in=(EventKind.DISPATCHED, EventKind.ESCALATED), unit_id__in=units
+        ).exists()
+    )
 
 
 def is_member_of(user: User, unit: Unit | int | None) -> bool:

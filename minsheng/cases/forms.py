@@ -60,6 +60,7 @@ class DispatchForm(ActionForm):
         category: Category | None = None,
         proposals: dict[int, Unit | None] | None = None,
         chosen_unit: Unit | None = None,
+        escalated: bool = False,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -82,6 +83,8 @@ class DispatchForm(ActionForm):
             choices.append((_("Proposed by routing rules"), [(proposed.pk, label(proposed))]))
             field.initial = proposed.pk
             field.help_text = _("The routing rules propose %(unit)s.") % {"unit": label(proposed)}
+        elif escalated:
+            field.help_text = _("Handed up from the unit below: choose who handles it now.")
         else:
             field.help_text = _("No routing rule matches this case; please choose a unit.")
         if chosen_unit is not None and any(unit.pk == chosen_unit.pk for unit in units):

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from minsheng.accounts.models import User
-from minsheng.accounts.permissions import visible_cases
+from minsheng.accounts.permissions import can_view_case, visible_cases
 from minsheng.cases.models import (
     OPEN_STATUSES,
     RUNNING_STATUSES,
@@ -207,7 +207,11 @@ def matching(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
 def find_by_code(*, user: User, query: str) -> Case | None:
     """The case in the user's scope whose tracking code is exactly the query."""
     code = tracking_code_from(query)
-    return visible_cases(user).filter(tracking_code=code).only("pk").first() if code else None
+    if not code:
+        return None
+    case = Case.objects.filter(tracking_code=code).first()
+    # By its exact code also a case the user's unit held before (see ``held_before``).
+    return case if case is not None and can_view_case(user, case) else None
 
 
 def search_cases(*, user: User, query: str, limit: int = 50) -> list[Case]:

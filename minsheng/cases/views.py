@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from minsheng.accounts.models import Role, User
 from minsheng.accounts.permissions import (
@@ -418,7 +419,13 @@ def _dispatch_choices(case: Case, data, request: HttpRequest | None) -> dict:  #
         if category.pk in proposals
         else route_case(category=category, area=case.area)
     )
+    escalated = case.status == Status.ESCALATED
+    if escalated:
+        # Handed up: the rules would send it straight back to the unit below that could not
+        # handle it; the unit above chooses.
+        proposed, chosen_unit = None, None
     return {
+        "escalated": escalated,
         "proposed": proposed,
         "category": category,
         "proposals": proposals,
@@ -472,7 +479,18 @@ def _render_case(
         "board": _board_state(user, case),
         # The operator's own choices are back in the form: the panel must not claim it
         # filled them in.
+        "resident_language": dict(settings.LANGUAGES).get(case.language, case.language),
+        # Text messages go out in the resident's language; what staff write does not.
+        "resident_language_note": _(
+            "Texts to the resident are sent in this language; write notes and the resolution "
+            "so they can be read in it."
+        )
+        if case.language != settings.LANGUAGE_CODE
+        else "",
         "dispatch_sent_back": Action.DISPATCH in bound,
+        # Working through the to-dispatch queue is an operator's day, not a unit's.
+        "dispatch_next": case.status != Status.ESCALATED
+        and (user.role == Role.OPERATOR or user.is_administrator),
     }
     return render(request, "staff/case.html", context, status=status)
 
@@ -551,12 +569,17 @@ def _raw(post) -> dict:  # type: ignore[no-untyped-def]
     return data
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_required
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Carry out one action on a case from its form; on refusal show why, change nothing."""
+    """Carry out one action on a case from its form; on refusal show why, change nothing.
+
+    A GET (the address bar after a refused form, reopened or shared) goes to the case page.
+    """
     if action not in FORMS:
         raise Http404
+    if request.method == "GET":
+        return redirect("staff:case", pk=pk)
     user = request.user
     case = _get_case(request, pk)
     form = _make_form(action, case, request.POST)
@@ -609,7 +632,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if following is not None:
             return redirect("staff:case", pk=following.pk)
         return redirect("staff:triage")
-    if can_view_case(user, result):
+    handed_on = action in (Action.RETURN, Action.ESCALATE) and not permitted_actions(user, result)
+    if can_view_case(user, result) and not handed_on:
         return redirect("staff:case", pk=result.pk)
     # Returned or escalated out of the user's units: back to their list.
     return redirect("staff:home")
@@ -674,10 +698,14 @@ def board_visibility(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_required
 def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
-    """The resident's name and phone for the call-back, on this response only; audited."""
+    """The resident's name and phone for the call-back, on this response only; audited.
+    A GET (reloading the page that showed them) goes back to the case page, revealing
+    nothing."""
+    if request.method == "GET":
+        return redirect("staff:case", pk=pk)
     case = _get_case(request, pk)
     try:
         name, phone = contact_actions.reveal_contact(actor=request.user, case=case)

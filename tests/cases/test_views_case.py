@@ -434,9 +434,28 @@ def test_unknown_action_is_404(county, submit):
     assert response.status_code == 404
 
 
-def test_action_urls_refuse_get(county, submit):
-    case = submit()
-    assert login(county.operator).get(act_url(case, "dispatch")).status_code == 405
+def test_action_urls_opened_by_get_lead_back_to_the_case_and_change_nothing(county, submit):
+    # The address bar shows an action's address after a refused form; reopened or shared,
+    # it must not end on a bare "405" page.
+    case = dispatched(county, submit)
+    before = state(case)
+    client = login(county.handler)
+    for address in (act_url(case, "accept"), reverse("staff:reveal_contact", args=[case.pk])):
+        response = client.get(address)
+        assert response.status_code == 302 and response["Location"] == case_url(case)
+    assert state(case) == before
+    assert not case.events.filter(kind=EventKind.CONTACT_REVEALED).exists()
+
+
+def test_an_escalated_case_is_not_proposed_back_to_the_unit_that_handed_it_up(county, submit):
+    case = dispatched(county, submit)
+    actions.escalate_case(actor=county.handler, case=case, reason="村里没有经费")
+    html = login(county.township_handler).get(case_url(case)).content.decode()
+    unit = html.split('id="id_dispatch_unit"')[1].split("</select>")[0]
+    assert '<option value="" selected>' in unit  # nothing chosen for them
+    assert f'<option value="{county.village_unit.pk}" selected>' not in unit
+    assert "Handed up from the unit below" in html
+    assert 'name="then"' not in html  # no "open the next case": that is the operator's queue
 
 
 @pytest.mark.parametrize(
@@ -568,3 +587,15 @@ def test_how_late_a_case_is_reads_naturally_in_chinese(county, submit):
     assert "4个月\u200b1周" in html and "4 月" not in html
     english = login(county.handler).get(case_url(case)).content.decode()
     assert "overdue by 4 months, 1 week" in english
+
+
+def test_a_village_team_follows_the_case_it_handed_up_but_cannot_act_on_it(county, submit):
+    case = dispatched(county, submit)
+    actions.escalate_case(actor=county.handler, case=case, reason="村里没有经费")
+    page = login(county.handler).get(case_url(case))
+    assert page.status_code == 200
+    assert action_forms(page.content.decode()) == set()
+    found = login(county.handler).get(reverse("staff:search"), {"q": case.tracking_code})
+    assert found["Location"] == case_url(case)
+    # Another village's team, which never held it, still gets nothing.
+    assert login(county.other_handler).get(case_url(case)).status_code == 404
