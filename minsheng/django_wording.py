@@ -14,6 +14,9 @@ REWORDED = [
     # django-tasks-db's model, listed on the administration site's index.
     gettext_noop("Task Result"),
     gettext_noop("Task Results"),
+    # The suffix of every form label: Django's Chinese catalog keeps the ASCII colon, which
+    # sits oddly after Chinese ("类别:"); Chinese punctuation is full width ("类别：").
+    gettext_noop(":"),
     # django.contrib.auth's add-user page.
     gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
 ]
