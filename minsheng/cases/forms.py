@@ -126,7 +126,15 @@ class AcceptForm(ActionForm):
 
 class NoteForm(ActionForm):
     note = forms.CharField(label=_("Progress note"), max_length=NOTE_MAX, widget=_textarea())
-    is_public = forms.BooleanField(label=_("Visible to the resident"), required=False, initial=True)
+    is_public = forms.BooleanField(
+        label=_("Visible to the resident"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Shown on the resident's case page and the public board, with phone numbers and "
+            "names hidden. Untick it for a remark among staff."
+        ),
+    )
 
 
 class ReasonForm(ActionForm):

@@ -8,6 +8,7 @@ and the response carries the error's status code.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import wraps
 from urllib.parse import urlencode
@@ -19,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -601,8 +603,12 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     except StaleCase as exc:
-        messages.error(request, exc.message)
         fresh = _get_case(request, pk)
+        if _just_done_by(user, fresh, action):
+            # The same form sent twice (a double tap, a resent page): the first one counted.
+            messages.info(request, _("This was already saved; it was not done a second time."))
+            return redirect("staff:case", pk=fresh.pk)
+        messages.error(request, exc.message)
         if valid and action in permitted_actions(user, fresh):
             # Keep what the user chose and wrote, against the case as it is now: they look
             # at what changed and send again, instead of starting over.
@@ -637,6 +643,32 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("staff:case", pk=result.pk)
     # Returned or escalated out of the user's units: back to their list.
     return redirect("staff:home")
+
+
+# The event each action writes, to recognise the same form sent twice.
+ACTION_EVENTS = {
+    Action.DISPATCH: EventKind.DISPATCHED,
+    Action.ACCEPT: EventKind.ACCEPTED,
+    Action.NOTE: EventKind.NOTE,
+    Action.RETURN: EventKind.RETURNED,
+    Action.ESCALATE: EventKind.ESCALATED,
+    Action.RESOLVE: EventKind.RESOLVED,
+    Action.MERGE: EventKind.MERGED,
+    Action.DECLINE: EventKind.DECLINED,
+    Action.WITHDRAW: EventKind.WITHDRAWN,
+}
+TWICE_WITHIN = dt.timedelta(minutes=2)
+
+
+def _just_done_by(user: User, case: Case, action: str) -> bool:
+    """Whether the case's last change is this very action by this user, moments ago."""
+    last = case.events.order_by("-created_at", "-id").first()
+    return (
+        last is not None
+        and last.actor_id == user.pk
+        and last.kind == ACTION_EVENTS.get(action)
+        and timezone.now() - last.created_at < TWICE_WITHIN
+    )
 
 
 def _proposal_for_new_category(

@@ -599,3 +599,15 @@ def test_a_village_team_follows_the_case_it_handed_up_but_cannot_act_on_it(count
     assert found["Location"] == case_url(case)
     # Another village's team, which never held it, still gets nothing.
     assert login(county.other_handler).get(case_url(case)).status_code == 404
+
+
+def test_the_same_note_sent_twice_is_saved_once_and_said_so(county, submit):
+    case = dispatched(county, submit)
+    case = actions.accept_case(actor=county.handler, case=case)
+    form = {"expected_version": case.version, "note": "维修队明天到", "is_public": "on"}
+    client = login(county.handler)
+    assert client.post(act_url(case, "note"), form).status_code == 302
+    again = client.post(act_url(case, "note"), form, follow=True)
+    html = again.content.decode()
+    assert "already saved" in html and "Someone else changed" not in html
+    assert case.events.filter(kind=EventKind.NOTE).count() == 1
