@@ -198,9 +198,19 @@ class Pool:
         return ranked[:limit]
 
 
+# Words every complaint uses, whatever it is about: shown as "in common" they explain
+# nothing (two reports "听说…知道…" need not be about the same pipe).
+FILLER_WORDS = frozenset(
+    "听说 知道 不知道 那段 这段 村里 现在 已经 还是 什么 时候 一直 我们 他们 这个 那个 没有 "
+    "问题 反映 希望 尽快 请求 解决 情况 相关 部门 处理 谢谢 非常 比较 目前 一下 可以 因为 所以 "
+    "但是 如果 就是 这样 那样 怎么 为什么 到底 最近 还有 以及 而且 里面 旁边 附近 一些 很多".split()
+)
+
+
 def _is_content_word(word: str) -> bool:
-    """Numbers (all folded to 0) and single letters say nothing about the problem."""
-    if word.isdigit() or word == "0":
+    """Numbers (all folded to 0), single letters and filler words say nothing about the
+    problem."""
+    if word.isdigit() or word == "0" or word in FILLER_WORDS:
         return False
     if word.isascii():
         return len(word) >= 3

@@ -225,3 +225,19 @@ def test_a_stale_merge_from_the_suggestion_changes_nothing(county, submit, pipe)
     assert response.status_code == 409
     re_report.refresh_from_db()
     assert re_report.status == Status.DISPATCHED
+
+
+def test_words_every_complaint_uses_are_not_shown_as_in_common(county, submit):  # type: ignore[no-untyped-def]
+    first = submit(
+        title="二组水管破裂",
+        description="听说是村委会旁边那段水管破了，全组都停水了，也不知道什么时候能修好。",
+        category=county.water,
+    )
+    second = submit(
+        title="村里又停水了",
+        description="听说是二组那段水管破了，全组都停水了，也不知道什么时候能修好。",
+        category=county.water,
+    )
+    (match,) = [m for m in find_duplicates(second, user=county.operator) if m.case == first]
+    assert "水管" in match.shared_words or "停水" in match.shared_words
+    assert not {"听说", "那段", "知道", "不知道", "什么", "时候"} & set(match.shared_words)
