@@ -14,7 +14,19 @@ class StaffUserAdmin(UserAdmin):
     # permissions, which the role already decides, are folded away at the end.
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Work"), {"fields": ("display_name", "role", "units", "scope_area", "is_active")}),
+        (
+            _("Work"),
+            {
+                "fields": (
+                    "display_name",
+                    "role",
+                    "units",
+                    "scope_area",
+                    "is_active",
+                    "must_change_password",
+                )
+            },
+        ),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
         (
             _("Permissions"),
@@ -33,7 +45,10 @@ class StaffUserAdmin(UserAdmin):
                 "fields": ("username", "usable_password", "password1", "password2"),
             },
         ),
-        (_("Work"), {"fields": ("display_name", "role", "units", "scope_area")}),
+        (
+            _("Work"),
+            {"fields": ("display_name", "role", "units", "scope_area", "must_change_password")},
+        ),
     )
 
     def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]

@@ -47,6 +47,10 @@ class User(AbstractUser):
         help_text=_("Operators and supervisors work within this area and everything below it."),
     )
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    # A first password someone else chose (the workbook import) is changed at first sign-in.
+    must_change_password = models.BooleanField(
+        _("must change the password at next sign-in"), default=False
+    )
 
     objects = StaffUserManager()
 

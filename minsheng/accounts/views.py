@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -12,3 +15,21 @@ class StaffLoginView(auth_views.LoginView):
 
 class StaffLogoutView(auth_views.LogoutView):
     """POST only (Django 5); goes back to the login page (settings.LOGOUT_REDIRECT_URL)."""
+
+
+class StaffPasswordChangeView(auth_views.PasswordChangeView):
+    """Any staff member changes their own password; a first password must be changed."""
+
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self) -> str:
+        return reverse("staff:home")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        user = form.user
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
+        messages.success(self.request, _("Your password has been changed."))
+        return response

@@ -645,7 +645,7 @@ class _Writer:
                 if role is None:
                     self.problem(ACCOUNTS, row, _("A new account needs its role."))
                     continue
-                user = User(username=username, role=role)
+                user = User(username=username, role=role, must_change_password=True)
                 password = first_password(self.length)
                 user.set_password(password)
                 before = None

@@ -361,3 +361,25 @@ def test_first_passwords_have_no_look_alike_characters() -> None:
 
     for _ in range(50):
         assert not set(first_password()) & set("0O1lI")
+
+
+def test_an_imported_account_chooses_its_own_password_at_first_sign_in(county) -> None:  # type: ignore[no-untyped-def]
+    result = import_directory(county_file())
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(username="shuili", password=result.passwords["shuili"])
+    response = client.get(reverse("staff:queue"))
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "accounts:password_change"
+    )
+    changed = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": result.passwords["shuili"],
+            "new_password1": "my-own-secret-2026",
+            "new_password2": "my-own-secret-2026",
+        },
+    )
+    assert changed.status_code == 302
+    assert client.get(reverse("staff:queue")).status_code == 200
+    assert not User.objects.get(username="shuili").must_change_password
+    assert authenticate(username="shuili", password="my-own-secret-2026") is not None
