@@ -195,19 +195,20 @@ def test_dispatch_and_open_the_next_case_waiting(county, submit):
     assert response["Location"] == reverse("staff:triage")  # none left: back to the queue
 
 
+def dispatch_as_operator(county, case, category, unit):  # type: ignore[no-untyped-def]
+    """The operator sends the dispatch form with this category and unit."""
+    return login(county.operator).post(
+        act_url(case, "dispatch"),
+        {"expected_version": case.version, "category": category.pk, "unit": unit.pk},
+    )
+
+
 def test_operator_corrects_the_category_while_dispatching(county, submit):
     case = submit(category=None)
     html = login(county.operator).get(case_url(case)).content.decode()
     other = case.category.pk
     assert f'<option value="{other}" selected>' in html  # the case's own, to start with
-    response = login(county.operator).post(
-        act_url(case, "dispatch"),
-        {
-            "expected_version": case.version,
-            "category": county.water.pk,
-            "unit": county.county_unit.pk,
-        },
-    )
+    response = dispatch_as_operator(county, case, county.water, county.county_unit)
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.category, case.current_unit) == (county.water, county.county_unit)
@@ -220,14 +221,7 @@ def test_a_corrected_category_with_the_old_proposal_left_shows_the_new_proposal(
     # "roads"; water goes to the county bureau by the rules: ask again, send nothing.
     case = submit()
     before = state(case)
-    response = login(county.operator).post(
-        act_url(case, "dispatch"),
-        {
-            "expected_version": case.version,
-            "category": county.water.pk,
-            "unit": county.village_unit.pk,
-        },
-    )
+    response = dispatch_as_operator(county, case, county.water, county.village_unit)
     assert response.status_code == 400
     assert state(case) == before
     html = response.content.decode()
@@ -235,14 +229,7 @@ def test_a_corrected_category_with_the_old_proposal_left_shows_the_new_proposal(
     assert f'<option value="{county.county_unit.pk}" selected>' in html
     assert f'<option value="{county.water.pk}" selected>' in html
     # Sent again as shown, it goes.
-    response = login(county.operator).post(
-        act_url(case, "dispatch"),
-        {
-            "expected_version": case.version,
-            "category": county.water.pk,
-            "unit": county.county_unit.pk,
-        },
-    )
+    response = dispatch_as_operator(county, case, county.water, county.county_unit)
     assert response.status_code == 302
 
 
