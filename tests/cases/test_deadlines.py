@@ -60,3 +60,15 @@ def test_resolved_case_is_not_escalated_even_if_deadline_passed(county, submit, 
     actions.resolve_case(actor=county.handler, case=case, resolution="已处理")
     sweep_deadlines(now=case.deadline + dt.timedelta(days=3))
     assert Case.objects.get(pk=case.pk).status == Status.RESOLVED
+
+
+def test_a_deadline_at_midnight_reads_as_the_end_of_the_day_before():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from minsheng.cases.templatetags.minsheng_cases import deadline_text
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert deadline_text(dt.datetime(2026, 11, 24, 0, 0, tzinfo=shanghai)) == "2026-11-23 24:00"
+    assert deadline_text(dt.datetime(2026, 11, 24, 17, 30, tzinfo=shanghai)) == "2026-11-24 17:30"
+    assert deadline_text(None) == ""

@@ -74,3 +74,15 @@ def category_label(code: str) -> str:
 
     category = Category.objects.filter(code=code).first()
     return category.label if category is not None else code
+
+
+@register.filter
+def deadline_text(moment: dt.datetime | None) -> str:
+    """A deadline as people read it: the end of a day is "24:00" of that day, not "00:00"
+    of the next (a case due by the end of Monday read as due on Tuesday)."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    if (local.hour, local.minute) == (0, 0):
+        return f"{local.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
