@@ -71,7 +71,8 @@ def queue_for(
         qs = qs.filter(status__in=RUNNING_STATUSES)
     else:
         qs = qs.filter(status__in=OPEN_STATUSES)
-    return _with_related(qs).order_by("deadline", "created_at", "pk")
+    # Urgent first ("urgent" sorts after "normal"), then the nearest deadline.
+    return _with_related(qs).order_by("-priority", "deadline", "created_at", "pk")
 
 
 def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int]:
@@ -96,7 +97,7 @@ def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int
 def awaiting_dispatch(*, user: User) -> QuerySet[Case]:
     """Cases an operator must route: new submissions and returned mis-routes."""
     return _with_related(visible_cases(user).filter(status__in=TRIAGE_STATUSES)).order_by(
-        "created_at", "pk"
+        "-priority", "created_at", "pk"
     )
 
 

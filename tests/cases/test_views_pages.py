@@ -200,3 +200,14 @@ def test_search_by_title_fragment_stays_within_scope(county, submit):
     response = login(county.supervisor).get(reverse("staff:search"), {"q": other.tracking_code})
     assert response.status_code == 200
     assert "0 cases found" in response.content.decode()
+
+
+def test_urgent_cases_come_first_in_a_units_queue_and_the_dispatch_queue(county, submit):
+    normal = submit(title="路面小坑")
+    urgent = submit(title="全组停水", priority="urgent")
+    triage = login(county.operator).get(reverse("staff:triage")).content.decode()
+    assert triage.index(urgent.tracking_code) < triage.index(normal.tracking_code)
+    for case in (normal, urgent):
+        actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    queue = login(county.handler).get(reverse("staff:queue")).content.decode()
+    assert queue.index(urgent.tracking_code) < queue.index(normal.tracking_code)
