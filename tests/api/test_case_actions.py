@@ -73,6 +73,23 @@ def test_recording_in_an_unknown_area_names_the_field(county, api_as):
     refused(response, 400, "InvalidInput", field="area")
 
 
+def test_an_unknown_area_is_reported_with_every_other_problem_and_nothing_is_kept(county, api_as):
+    before = Case.objects.count()
+    response = api_as(county.operator).post(
+        "/api/cases",
+        {"description": " ", "area": "NOPE", "category": "nonsense", "contact_phone": "12"},
+    )
+    body = refused(response, 400, "InvalidInput", field="category")
+    fields = {problem["field"] for problem in body["also"]}
+    assert {"area", "description", "contact_phone"} <= fields
+    # A good area with an unknown category: the case is not recorded as "other" instead.
+    response = api_as(county.operator).post(
+        "/api/cases", {"description": "路灯坏了", "area": "V1", "category": "nonsense"}
+    )
+    refused(response, 400, "InvalidInput", field="category")
+    assert Case.objects.count() == before
+
+
 def test_recording_without_description_is_a_validation_error(county, api_as):
     response = api_as(county.operator).post("/api/cases", {"area": "V1"})
     body = refused(response, 422, "InvalidRequest", field="description")

@@ -7,6 +7,7 @@ now is. Refusals come back as the action raised them (403, 409, 400 with the fie
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
@@ -35,7 +36,7 @@ from minsheng.api.schemas import (
     VersionIn,
 )
 from minsheng.cases import actions
-from minsheng.cases.errors import CaseError
+from minsheng.cases.errors import CaseError, InvalidInput
 from minsheng.cases.models import Status as CaseStatus
 from minsheng.cases.selectors import timeline
 from minsheng.contacts.actions import reveal_contact
@@ -120,25 +121,46 @@ def list_cases(request: HttpRequest, filters: Query[CaseListFilters]) -> dict:
 )
 def create_case(request: HttpRequest, payload: CaseIn) -> Status:
     user = _user(request)
+    # An unknown area or category is reported together with the action's own checks of
+    # the other fields, so a client shows every problem at once.
+    unknown: list[InvalidInput] = []
+
+    def known(resolve, value):  # type: ignore[no-untyped-def]
+        try:
+            return resolve(value)
+        except InvalidInput as exc:
+            unknown.append(exc)
+            return None
+
+    category = known(selectors.resolve_category, payload.category)
+    area = known(selectors.resolve_area, payload.area)
     try:
-        case = actions.submit_case(
-            actor=user,
-            title=payload.title,
-            description=payload.description,
-            category=selectors.resolve_category(payload.category),
-            area=selectors.resolve_area(payload.area),
-            channel=payload.channel,
-            address=payload.address,
-            latitude=payload.latitude,
-            longitude=payload.longitude,
-            contact_name=payload.contact_name,
-            contact_phone=payload.contact_phone,
-            priority=payload.priority,
-            submission_key=payload.submission_key or None,
-        )
+        with transaction.atomic():
+            case = actions.submit_case(
+                actor=user,
+                title=payload.title,
+                description=payload.description,
+                category=category,
+                area=area,
+                channel=payload.channel,
+                address=payload.address,
+                latitude=payload.latitude,
+                longitude=payload.longitude,
+                contact_name=payload.contact_name,
+                contact_phone=payload.contact_phone,
+                priority=payload.priority,
+                submission_key=payload.submission_key or None,
+            )
+            if unknown:
+                # Never kept: it was made without what the client named.
+                raise InvalidInput.together(list(unknown))
     except CaseError as exc:
+        if unknown and isinstance(exc, InvalidInput):
+            named = {problem.field for problem in unknown}
+            others = [p for p in exc.every() if p.field not in named]
+            exc = InvalidInput.together([*unknown, *others])
         name_fields_as_the_api(exc)
-        raise
+        raise exc from None
     return Status(201, _detail(user, case.pk))
 
 
