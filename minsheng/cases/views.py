@@ -680,11 +680,13 @@ def _proposal_for_new_category(
     chosen = form.cleaned_data.get("category")
     if not chosen or chosen == case.category_id:
         return None
-    old = route_case(category=case.category, area=case.area)
     category = Category.objects.filter(pk=chosen, is_active=True).first()
-    if old is None or category is None or form.cleaned_data.get("unit") != old.pk:
+    if category is None:
         return None
-    new = route_case(category=category, area=case.area)
+    routes = routes_by_category(case.area, [case.category_id, category.pk])
+    old, new = routes[case.category_id], routes[category.pk]
+    if old is None or form.cleaned_data.get("unit") != old.pk:
+        return None
     if new is None or new.pk == old.pk:
         return None
     data = request.POST.copy()

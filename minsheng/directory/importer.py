@@ -532,7 +532,7 @@ class _Writer:
                     unit.parent = parent
                     unit.save(update_fields=["parent"])
             if row.get("areas"):
-                areas = self.areas_named(UNITS, row, row.get("areas"))
+                areas = self.named(Area, UNITS, row, row.get("areas"))
                 if areas is None:
                     ok = False
                 else:
@@ -674,7 +674,7 @@ class _Writer:
                 user.is_active = active
             units = None
             if row.get("units"):
-                units = self.units_named(row, row.get("units"))
+                units = self.named(Unit, ACCOUNTS, row, row.get("units"))
                 if units is None:
                     continue
             if user.role in (Role.OPERATOR, Role.SUPERVISOR) and user.scope_area_id is None:
@@ -726,37 +726,19 @@ class _Writer:
         self.problem(kind, row, _("Write yes or no, not “%(value)s”.") % {"value": row.get(name)})
         return None
 
-    def areas_named(self, kind: str, row: _Row, text: str) -> list[Area] | None:
+    def named(self, model, kind: str, row: _Row, text: str) -> list | None:  # type: ignore[no-untyped-def]
+        """The areas or units a cell names by code, in its order; a problem if one is unknown."""
         codes = [c for c in _LIST.split(text) if c]
-        found = {a.code: a for a in Area.objects.filter(code__in=codes)}
+        found = {obj.code: obj for obj in model.objects.filter(code__in=codes)}
         missing = [c for c in codes if c not in found]
         if missing:
-            self.problem(
-                kind,
-                row,
-                self.missing(
-                    AREAS,
-                    missing[0],
-                    _("No area has the code %(code)s.") % {"code": "、".join(missing)},
-                ),
+            defined_in, message = (
+                (AREAS, _("No area has the code %(code)s."))
+                if model is Area
+                else (UNITS, _("No unit has the code %(code)s."))
             )
-            return None
-        return [found[c] for c in codes]
-
-    def units_named(self, row: _Row, text: str) -> list[Unit] | None:
-        codes = [c for c in _LIST.split(text) if c]
-        found = {u.code: u for u in Unit.objects.filter(code__in=codes)}
-        missing = [c for c in codes if c not in found]
-        if missing:
-            self.problem(
-                ACCOUNTS,
-                row,
-                self.missing(
-                    UNITS,
-                    missing[0],
-                    _("No unit has the code %(code)s.") % {"code": "、".join(missing)},
-                ),
-            )
+            text = message % {"code": "、".join(missing)}
+            self.problem(kind, row, self.missing(defined_in, missing[0], text))
             return None
         return [found[c] for c in codes]
 
