@@ -137,6 +137,7 @@ LANGUAGES = [
     ("ug", _("Uyghur")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["minsheng.formats"]
 TIME_ZONE = os.environ.get("MINSHENG_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

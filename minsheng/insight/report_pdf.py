@@ -4,18 +4,30 @@ Chinese is set in reportlab's built-in CID font STSong-Light, as on the QR poste
 font file ships with minsheng (PDF readers and printers supply the glyphs); Latin text and
 figures are set in Helvetica. The CID font has no bold face: headings are set larger and in
 colour instead. Tables flow across pages and repeat their heading row.
+
+In a right-to-left language (Uyghur) platypus's Paragraph would neither order nor join the
+letters, so every text is set by the posters' ``rtl_text`` (bidirectional order, HarfBuzz
+shaping, the embedded Noto Sans Arabic), tables run from right to left, and the charts'
+words are drawn over them the same way.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from xml.sax.saxutils import escape
 
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language, get_language_bidi, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from reportlab.graphics import renderPDF
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
@@ -29,6 +41,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
+    Flowable,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -39,6 +52,7 @@ from reportlab.platypus import (
 
 from minsheng.insight.numbers import fixed, percent
 from minsheng.insight.report import Headline, MonthlyReport, Ranked, ReportCase
+from minsheng.intake.rtl import rtl_lines, rtl_text, uyghur_fonts
 
 CJK = "STSong-Light"
 LATIN = "Helvetica"
@@ -62,9 +76,31 @@ KEY_FIGURES = ("raised", "resolved", "on_time_rate", "satisfaction_rate")
 LABEL_W = 150  # room for the category names beside the bars
 
 
+# Whether the document being laid out runs right to left; set by ``render_pdf`` for the
+# length of one rendering (each request renders in its own context).
+_RTL: ContextVar[bool] = ContextVar("report_rtl", default=False)
+# rtl_text's line height, as a multiple of the font size.
+RTL_LEADING = 1.32
+
+
 @cache
 def _register_fonts() -> None:
     pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+
+
+@contextmanager
+def _direction(rtl: bool) -> Iterator[None]:
+    token = _RTL.set(rtl)
+    try:
+        yield
+    finally:
+        _RTL.reset(token)
+
+
+def _in_reading_order(cells: list) -> list:
+    """A table row's cells (or its column widths) from where reading starts: the first
+    column stands on the right in a right-to-left document."""
+    return list(reversed(cells)) if _RTL.get() else list(cells)
 
 
 def _is_cjk(ch: str) -> bool:
@@ -124,13 +160,127 @@ class _Styles:
 
 def _p(
     text: str, style: ParagraphStyle, *, bold: bool = False, color: Color | None = None
-) -> Paragraph:
+) -> Flowable:
+    alignment = style.alignment
+    if _RTL.get():
+        if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in str(text)):
+            return _RtlParagraph(str(text), style, bold=bold, color=color)
+        # A text without a right-to-left letter (a Chinese case title, a date, a figure)
+        # reads left to right, set flush with the start of the line: its right end.
+        alignment = {0: 2, 2: 0, 4: 2}.get(alignment, alignment)
     markup = _markup(text, bold=bold)
     if color is not None:
         markup = f'<font color="{color.hexval()}">{markup}</font>'
     # Chinese has no spaces to break at: let lines break between any two characters.
     wrap = "CJK" if any(_is_cjk(ch) for ch in str(text)) else None
-    return Paragraph(markup, ParagraphStyle(style.name, style, wordWrap=wrap))
+    return Paragraph(markup, ParagraphStyle(style.name, style, wordWrap=wrap, alignment=alignment))
+
+
+# A style's alignment in a left-to-right document, and where that puts the text in a
+# right-to-left one: the start of a line is its right end there, and numbers set flush
+# with a column's end go to its left.
+_MIRRORED_ALIGN = {0: "right", 1: "center", 2: "left", 4: "right"}
+
+
+# A sign before a number is a neutral character: in right-to-left text "+43 (+12%)" would
+# show as "(%12+) 43+". A left-to-right mark before the sign keeps the figure as written.
+_SIGNED_NUMBER = re.compile(r"(?<![\w.])([+\-\u2212±]\d)")
+
+
+class _RtlParagraph(Flowable):
+    """A paragraph set right to left, letters shaped and joined, with Chinese names and
+    numbers inside it keeping their own direction."""
+
+    def __init__(
+        self, text: str, style: ParagraphStyle, *, bold: bool, color: Color | None
+    ) -> None:
+        super().__init__()
+        self.text = _SIGNED_NUMBER.sub("\u200e\\1", text)
+        self.style = style
+        self.bold = bold
+        self.color = color or style.textColor
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        size = self.style.fontSize
+        lines = rtl_lines(self.text, size, available_width, self.bold)
+        self.width = available_width
+        self.height = len(lines) * size * RTL_LEADING
+        return self.width, self.height
+
+    def draw(self) -> None:
+        rtl_text(
+            self.canv,
+            self.text,
+            0,
+            self.height,
+            self.width,
+            self.style.fontSize,
+            self.color,
+            bold=self.bold,
+            align=_MIRRORED_ALIGN.get(self.style.alignment, "right"),
+        )
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 - platypus's name
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self) -> float:  # noqa: N802 - platypus's name
+        return self.style.spaceAfter
+
+
+@dataclass(frozen=True)
+class _Label:
+    """A chart's word, drawn over the chart: ``top`` is the top of its line box."""
+
+    text: str
+    x: float
+    top: float
+    width: float
+    size: float
+    align: str = "right"
+    color: Color = INK
+
+
+class _Figure(Flowable):
+    """A chart whose words are set by ``rtl_text`` on top of it: reportlab's charts draw
+    their strings left to right and unjoined."""
+
+    def __init__(self, drawing: Drawing, labels: list[_Label]) -> None:
+        super().__init__()
+        self.drawing = drawing
+        self.labels = labels
+        self.width, self.height = drawing.width, drawing.height
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        renderPDF.draw(self.drawing, self.canv, 0, 0)
+        for label in self.labels:
+            rtl_text(
+                self.canv,
+                _fit_rtl(label.text, label.size, label.width),
+                label.x,
+                label.top,
+                label.width,
+                label.size,
+                label.color,
+                max_lines=1,
+                align=label.align,
+            )
+
+
+def _fit_rtl(text: str, size: float, width: float) -> str:
+    """The text, cut with an ellipsis at a word where it would take more than one line."""
+    if len(rtl_lines(text, size, width, False)) == 1:
+        return text
+    words = text.split()
+    while len(words) > 1 and len(rtl_lines(" ".join(words) + "…", size, width, False)) > 1:
+        words.pop()
+    return " ".join(words) + "…"
+
+
+def _chart(drawing: Drawing, labels: list[_Label]) -> Flowable:
+    return _Figure(drawing, labels) if _RTL.get() else drawing
 
 
 # --- the document -----------------------------------------------------------------------
@@ -139,6 +289,14 @@ def _p(
 def render_pdf(report: MonthlyReport) -> bytes:
     """The report as PDF bytes, in the active language."""
     _register_fonts()
+    rtl = get_language_bidi()
+    if rtl:
+        uyghur_fonts()  # registers the Arabic-script font with reportlab
+    with _direction(rtl):
+        return _render(report, rtl)
+
+
+def _render(report: MonthlyReport, rtl: bool) -> bytes:
     s = _Styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -152,6 +310,7 @@ def render_pdf(report: MonthlyReport) -> bytes:
         author="minsheng",
         subject=_("Monthly report"),
         pageCompression=1,
+        lang=get_language() if rtl else None,
     )
     story: list = []
     story += _cover(report, s)
@@ -176,19 +335,25 @@ def _page_frame(canvas: Canvas, doc: SimpleDocTemplate, report: MonthlyReport) -
     top = PAGE_H - MARGIN + 6
     canvas.line(MARGIN, top, PAGE_W - MARGIN, top)
     canvas.setFillColor(MUTED)
-    canvas.setFont(CJK, 7.5)
-    canvas.drawString(MARGIN, top + 4, report.title)
-    canvas.drawRightString(
-        PAGE_W - MARGIN,
-        MARGIN - 22,
-        _("Page %(n)d") % {"n": doc.page},
-    )
-    canvas.drawString(
-        MARGIN,
-        MARGIN - 22,
-        _("Made by minsheng on %(when)s")
-        % {"when": date_format(report.generated_at, "DATETIME_FORMAT")},
-    )
+    page = _("Page %(n)d") % {"n": doc.page}
+    made = _("Made by minsheng on %(when)s") % {
+        "when": date_format(report.generated_at, "DATETIME_FORMAT")
+    }
+    if _RTL.get():
+        # Mirrored: the title and the maker at the right, where reading starts.
+        half = WIDTH / 2
+        for text, x, baseline, width, align in (
+            (report.title, MARGIN, top + 4, WIDTH, "right"),
+            (made, MARGIN + half, MARGIN - 22, half, "right"),
+            (page, MARGIN, MARGIN - 22, half, "left"),
+        ):
+            # rtl_text takes the top of the line box: the baseline is one size below it.
+            rtl_text(canvas, text, x, baseline + 7.5, width, 7.5, MUTED, max_lines=1, align=align)
+    else:
+        canvas.setFont(CJK, 7.5)
+        canvas.drawString(MARGIN, top + 4, report.title)
+        canvas.drawRightString(PAGE_W - MARGIN, MARGIN - 22, page)
+        canvas.drawString(MARGIN, MARGIN - 22, made)
     canvas.restoreState()
 
 
@@ -208,7 +373,7 @@ def _cover(report: MonthlyReport, s: _Styles) -> list:
             )
         )
     items.append(Spacer(1, 10))
-    tiles = [_tile(report.headline(key), s) for key in KEY_FIGURES]
+    tiles = _in_reading_order([_tile(report.headline(key), s) for key in KEY_FIGURES])
     table = Table([tiles], colWidths=[WIDTH / len(tiles)] * len(tiles))
     table.setStyle(
         TableStyle(
@@ -251,7 +416,8 @@ def _verdict_mark(h: Headline) -> str:
 
 
 def _table(rows: list[list], widths: list[float], *, zebra: bool = True) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1)
+    rows = [_in_reading_order(row) for row in rows]
+    table = Table(rows, colWidths=_in_reading_order(widths), repeatRows=1)
     style = [
         ("BACKGROUND", (0, 0), (-1, 0), RED),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -323,6 +489,39 @@ def _legend(x: float, y: float, pairs: list[tuple[Color, str]]) -> Legend:
     return legend
 
 
+def _add_legend(d: Drawing, x: float, y: float, pairs: list[tuple[Color, str]]) -> list[_Label]:
+    """The chart's legend, its top left corner at (x, y); in a right-to-left document its
+    swatches are drawn here and its words returned to be set over the chart, the first
+    entry rightmost."""
+    if not _RTL.get():
+        d.add(_legend(x, y, pairs))
+        return []
+    labels = []
+    right = d.width - 4
+    for color, name in pairs:
+        d.add(Rect(right - 7, y - 7, 7, 7, fillColor=color, strokeColor=None))
+        labels.append(_Label(name, right - 91, y + 1, 80, 8))
+        right -= 95
+    return labels
+
+
+def _category_labels(chart, size: float, *, horizontal: bool) -> list[_Label]:  # type: ignore[no-untyped-def]
+    """The category names of a bar chart, to be set over it right to left; the chart's
+    own are blanked. Beside the bars of a horizontal chart (bottom up), under the bars of
+    a vertical one."""
+    names = list(chart.categoryAxis.categoryNames)
+    chart.categoryAxis.categoryNames = [""] * len(names)
+    labels = []
+    for i, name in enumerate(names):
+        if horizontal:
+            middle = chart.y + chart.height * (i + 0.5) / len(names)
+            labels.append(_Label(name, 4, middle + size * 0.66, chart.x - 10, size))
+        else:
+            step = chart.width / len(names)
+            labels.append(_Label(name, chart.x + step * i, chart.y - 3, step, size, "center"))
+    return labels
+
+
 def _nice_top(value: float) -> float:
     for candidate in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000):
         if value <= candidate:
@@ -331,7 +530,7 @@ def _nice_top(value: float) -> float:
     return float((int(value) // magnitude + 1) * magnitude)
 
 
-def _volume_chart(report: MonthlyReport) -> Drawing:
+def _volume_chart(report: MonthlyReport) -> Flowable:
     height = 170
     d = Drawing(WIDTH, height)
     chart = VerticalBarChart()
@@ -351,13 +550,13 @@ def _volume_chart(report: MonthlyReport) -> Drawing:
     chart.bars.strokeColor = None
     chart.groupSpacing = 6
     d.add(chart)
-    d.add(
-        _legend(WIDTH - 190, height - 8, [(RED, _("Cases raised")), (SLATE, _("Cases resolved"))])
+    labels = _add_legend(
+        d, WIDTH - 190, height - 8, [(RED, _("Cases raised")), (SLATE, _("Cases resolved"))]
     )
-    return d
+    return _chart(d, labels)
 
 
-def _rates_chart(report: MonthlyReport) -> Drawing:
+def _rates_chart(report: MonthlyReport) -> Flowable:
     height = 150
     d = Drawing(WIDTH, height)
     chart = HorizontalLineChart()
@@ -385,17 +584,13 @@ def _rates_chart(report: MonthlyReport) -> Drawing:
     chart.lines[0].symbol = makeMarker("FilledCircle", size=3.5, fillColor=RED)
     chart.lines[1].symbol = makeMarker("FilledSquare", size=3.5, fillColor=SLATE)
     d.add(chart)
-    d.add(
-        _legend(
-            WIDTH - 190,
-            height - 8,
-            [(RED, _("On-time rate")), (SLATE, _("Satisfaction rate"))],
-        )
+    labels = _add_legend(
+        d, WIDTH - 190, height - 8, [(RED, _("On-time rate")), (SLATE, _("Satisfaction rate"))]
     )
-    return d
+    return _chart(d, labels)
 
 
-def _category_chart(report: MonthlyReport) -> Drawing | None:
+def _category_chart(report: MonthlyReport) -> Flowable | None:
     rows = [c for c in report.by_category if c.value or c.previous]
     if not rows:
         return None
@@ -407,7 +602,9 @@ def _category_chart(report: MonthlyReport) -> Drawing | None:
     chart.x, chart.y = LABEL_W + 10, 18
     chart.width, chart.height = WIDTH - LABEL_W - 30, bar_h * len(rows)
     chart.data = [[c.previous for c in rows], [c.value for c in rows]]
-    chart.categoryAxis.categoryNames = [_fit(c.label, CJK, 7.5, LABEL_W) for c in rows]
+    chart.categoryAxis.categoryNames = [
+        c.label if _RTL.get() else _fit(c.label, CJK, 7.5, LABEL_W) for c in rows
+    ]
     chart.categoryAxis.labels.fontName = CJK
     chart.categoryAxis.labels.fontSize = 7.5
     chart.categoryAxis.labels.dx = -4
@@ -425,18 +622,18 @@ def _category_chart(report: MonthlyReport) -> Drawing | None:
     chart.barLabels.fontSize = 6.5
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 3
+    labels = _category_labels(chart, 7.5, horizontal=True) if _RTL.get() else []
     d.add(chart)
-    d.add(
-        _legend(
-            WIDTH - 190,
-            height - 6,
-            [(RED, report.month_label), (HexColor("#c9c9c9"), _("Last month"))],
-        )
+    labels += _add_legend(
+        d,
+        WIDTH - 190,
+        height - 6,
+        [(RED, report.month_label), (HexColor("#c9c9c9"), _("Last month"))],
     )
-    return d
+    return _chart(d, labels)
 
 
-def _backlog_chart(report: MonthlyReport) -> Drawing:
+def _backlog_chart(report: MonthlyReport) -> Flowable:
     height = 130
     width = WIDTH * 0.55
     d = Drawing(width, height)
@@ -458,8 +655,9 @@ def _backlog_chart(report: MonthlyReport) -> Drawing:
     chart.barLabels.fontName = LATIN
     chart.barLabels.fontSize = 7
     chart.barLabels.nudge = 6
+    labels = _category_labels(chart, 7, horizontal=False) if _RTL.get() else []
     d.add(chart)
-    return d
+    return _chart(d, labels)
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
@@ -513,7 +711,9 @@ def _charts(report: MonthlyReport, s: _Styles) -> list:
         else _p(_("No cases raised."), s.muted),
     ]
     side = Table(
-        [[backlog_block, channel_block]], colWidths=[WIDTH * 0.57, WIDTH * 0.43], hAlign="LEFT"
+        [_in_reading_order([backlog_block, channel_block])],
+        colWidths=_in_reading_order([WIDTH * 0.57, WIDTH * 0.43]),
+        hAlign="RIGHT" if _RTL.get() else "LEFT",
     )
     side.setStyle(
         TableStyle(
@@ -568,23 +768,31 @@ def _rankings(report: MonthlyReport, s: _Styles) -> list:
     unit, area = _("Unit"), _("Area")
     grid = Table(
         [
-            [
-                _ranking_table(_("Best units"), unit, report.best_units, report, s),
-                _ranking_table(_("Weakest units"), unit, report.worst_units, report, s),
-            ],
-            [
-                _ranking_table(_("Best areas"), area, report.best_areas, report, s),
-                _ranking_table(_("Weakest areas"), area, report.worst_areas, report, s),
-            ],
+            _in_reading_order(
+                [
+                    _ranking_table(_("Best units"), unit, report.best_units, report, s),
+                    _ranking_table(_("Weakest units"), unit, report.worst_units, report, s),
+                ]
+            ),
+            _in_reading_order(
+                [
+                    _ranking_table(_("Best areas"), area, report.best_areas, report, s),
+                    _ranking_table(_("Weakest areas"), area, report.worst_areas, report, s),
+                ]
+            ),
         ],
         colWidths=[WIDTH / 2, WIDTH / 2],
+    )
+    # The gap between the two tables of a row is on the side where reading goes on.
+    after, before = (
+        ("LEFTPADDING", "RIGHTPADDING") if _RTL.get() else ("RIGHTPADDING", "LEFTPADDING")
     )
     grid.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                (before, (0, 0), (-1, -1), 0),
+                (after, (0, 0), (-1, -1), 8),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
             ]
         )
@@ -696,10 +904,21 @@ def _case_tables(report: MonthlyReport, s: _Styles) -> list:
 
 
 def _progress_bar(percent: int, width: float = 48) -> Drawing:
+    """The bar fills from where reading starts (the right in a right-to-left document),
+    the figure beside its end."""
+    filled = width * percent / 100
+    figure = f"{percent}%"
+    if _RTL.get():
+        room = pdfmetrics.stringWidth(figure, LATIN, 7.5) + 3
+        d = Drawing(width + room, 14)
+        d.add(Rect(room, 3, width, 7, fillColor=GRID, strokeColor=None))
+        d.add(Rect(room + width - filled, 3, filled, 7, fillColor=RED, strokeColor=None))
+        d.add(String(0, 3.5, figure, fontName=LATIN, fontSize=7.5, fillColor=INK))
+        return d
     d = Drawing(width, 14)
     d.add(Rect(0, 3, width, 7, fillColor=GRID, strokeColor=None))
-    d.add(Rect(0, 3, width * percent / 100, 7, fillColor=RED, strokeColor=None))
-    d.add(String(width + 3, 3.5, f"{percent}%", fontName=LATIN, fontSize=7.5, fillColor=INK))
+    d.add(Rect(0, 3, filled, 7, fillColor=RED, strokeColor=None))
+    d.add(String(width + 3, 3.5, figure, fontName=LATIN, fontSize=7.5, fillColor=INK))
     return d
 
 
@@ -744,7 +963,10 @@ def _projects(report: MonthlyReport, s: _Styles) -> list:
 def _definitions(report: MonthlyReport, s: _Styles) -> list:
     rows = [[_p(h.label, s.small), _p(h.definition, s.small)] for h in report.headlines]
     rows.append([_p(_("Open cases by age"), s.small), _p(report.backlog_definition, s.small)])
-    table = Table(rows, colWidths=[WIDTH * 0.28, WIDTH * 0.72])
+    table = Table(
+        [_in_reading_order(row) for row in rows],
+        colWidths=_in_reading_order([WIDTH * 0.28, WIDTH * 0.72]),
+    )
     table.setStyle(
         TableStyle(
             [

@@ -15,8 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Role
@@ -25,18 +23,6 @@ from minsheng.insight import dashboard_views
 from minsheng.insight.report import ReportError, build_report, parse_month, report_filename
 from minsheng.insight.report_pdf import render_pdf
 from minsheng.insight.report_xlsx import render_xlsx
-
-# The PDF is laid out for left-to-right scripts (reportlab's platypus with a CID font for
-# Chinese); Uyghur in it came out as empty boxes. Readers of other languages get the PDF in
-# Chinese, the language reports are sent up in, and the workbook in their own language.
-PDF_LANGUAGES = ("zh-hans", "en")
-PDF_FALLBACK = "zh-hans"
-
-
-def pdf_language(language: str | None) -> str:
-    language = (language or PDF_FALLBACK).lower()
-    return next((code for code in PDF_LANGUAGES if language.startswith(code)), PDF_FALLBACK)
-
 
 FORMATS = {
     "pdf": (render_pdf, "application/pdf"),
@@ -63,11 +49,9 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         back = reverse("dashboard:supervisor")
         return redirect(back + ("?" + urlencode({"area": area.pk}) if area else ""))
     render, content_type = FORMATS[fmt]
-    language = pdf_language(get_language()) if fmt == "pdf" else get_language()
-    with translation.override(language):
-        report = build_report(area, month)
-        content = render(report)
-        filename = report_filename(report, fmt)
+    report = build_report(area, month)
+    content = render(report)
+    filename = report_filename(report, fmt)
     # FileResponse writes the Chinese file name as RFC 5987 filename*= (with an ASCII
     # fallback), which every current browser saves under its real name.
     return FileResponse(

@@ -482,8 +482,10 @@ def rtl_text(
     *,
     bold: bool = False,
     max_lines: int | None = None,
+    align: str = "right",
 ) -> float:
-    """``_text`` for a right-to-left language: each line ends at the box's right edge."""
+    """``_text`` for a right-to-left language: each line ends at the box's right edge, or
+    is centred in the box, or starts at its left edge (``align``)."""
     leading = size * 1.32
     lines = rtl_lines(text, size, width, bold)
     if max_lines is not None:
@@ -503,7 +505,8 @@ def rtl_text(
                 paragraph, levels_of[paragraph], start, end, bold
             )
         ]
-        pen = x + width - sum(run.width for run in shaped)
+        spare = width - sum(run.width for run in shaped)
+        pen = x + {"right": spare, "center": spare / 2, "left": 0.0}[align]
         for run in shaped:
             # The CID font has no bold face: bold Chinese is outlined as in ``_text``.
             t.setTextRenderMode(2 if bold and run.font == CJK_FONT else 0)

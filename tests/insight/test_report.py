@@ -12,6 +12,7 @@ import io
 import re
 import shutil
 import subprocess
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,7 +23,9 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import TestCase
 from django.utils import translation
+from django.utils.formats import date_format
 from openpyxl import load_workbook
+from reportlab.lib.styles import ParagraphStyle
 
 from minsheng.cases import actions
 from minsheng.cases.models import Channel
@@ -31,9 +34,11 @@ from minsheng.directory.models import AreaKind
 from minsheng.insight.indicators import INDICATORS, Period, Scope, figures_from_timeline
 from minsheng.insight.numbers import format_value
 from minsheng.insight.report import ReportError, build_report, parse_month
-from minsheng.insight.report_pdf import render_pdf
+from minsheng.insight.report_pdf import _RtlParagraph, render_pdf
 from minsheng.insight.report_xlsx import render_xlsx
+from minsheng.intake.rtl import bidi_levels
 from tests.factories import AreaFactory, County, make_county
+from tests.intake.test_posters_uyghur import contains, glyph_texts, reading_words, uyghur, words
 
 TZ = ZoneInfo("Asia/Shanghai")
 OCTOBER = Period(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -452,3 +457,61 @@ def test_the_chinese_workbook_heads_the_resolved_date_as_a_date(county, history)
         row for row in highlights.iter_rows(values_only=True) if row and row[0] == "查询码"
     )
     assert "办结时间" in heads and "办结数" not in heads
+
+
+# --- in Uyghur ----------------------------------------------------------------------------
+
+
+@needs_pdftotext
+def test_a_uyghur_pdf_reads_right_to_left_with_its_chinese_case_texts_intact(
+    county, history, tmp_path
+):  # type: ignore[no-untyped-def]
+    with translation.override("ug"):
+        report = build_report(county.township, dt.date(2026, 10, 1))
+        pdf = render_pdf(report)
+    assert b"/Lang (ug)" in pdf
+    # pdftotext puts right-to-left text back in reading order from where each glyph is
+    # drawn: letters drawn unjoined, left to right, or out of their lines would come back
+    # reversed or jumbled.
+    text = reading_words(pdf, tmp_path)
+    for message in (
+        "Monthly report",
+        "Headline figures",
+        "Cases raised by category",
+        "The ten oldest open cases",
+        "Projects' progress",
+        "How the figures are counted",
+    ):
+        assert contains(text, words(uyghur(message))), message
+    for headline in report.headlines:
+        assert contains(text, words(headline.label)), headline.label
+    # What residents and staff wrote stays as written, left to right inside the page.
+    plain = _pdf_text(pdf, tmp_path)
+    assert "P0 排水沟堵塞" in plain
+    assert "柳树村排水沟改造" in plain
+    assert history["P0"].tracking_code in plain
+    assert "13812345678" not in plain
+    # The letters are drawn in their joined forms, from the embedded Arabic-script font.
+    forms = Counter(text for glyphs in glyph_texts(pdf) for text in glyphs.values())
+    assert all(forms[letter] >= 3 for letter in "لنمى"), forms
+
+
+def test_a_sign_stays_in_front_of_its_figure_in_uyghur_text() -> None:
+    # "+3.6" inside a Uyghur sentence would show as "3.6+" (the sign is a neutral
+    # character that takes the sentence's direction); the paragraph keeps it left to right.
+    with translation.override("ug"):
+        change = translation.gettext("%(change)s on last month") % {"change": "+3.6 (-12%)"}
+    paragraph = _RtlParagraph(change, ParagraphStyle("t"), bold=False, color=None)
+    levels = dict(zip(range(len(paragraph.text)), bidi_levels(paragraph.text), strict=True))
+    start = paragraph.text.index("+")
+    figure = range(start, paragraph.text.index(")") + 1)
+    assert all(levels[i] % 2 == 0 for i in figure), paragraph.text
+
+
+def test_a_uyghur_date_with_its_time_is_written_in_uyghur() -> None:
+    # Django's Uyghur formats have no DATETIME_FORMAT: the English one gave "p.m.".
+    moment_ = dt.datetime(2026, 11, 25, 17, 39, tzinfo=TZ)
+    with translation.override("ug"):
+        written = date_format(moment_, "DATETIME_FORMAT")
+        assert written == f"{date_format(moment_, 'DATE_FORMAT')} 17:39"
+    assert "m." not in written and "نويابىر" in written

@@ -20,7 +20,7 @@ from minsheng.insight.report_pdf import render_pdf
 from minsheng.insight.report_xlsx import render_xlsx
 from minsheng.intake.ledger import AreaIndex
 
-REPORT_LANGUAGES = ("zh-hans", "en")
+REPORT_LANGUAGES = ("zh-hans", "en", "ug")
 
 
 def find_area(text: str) -> Area:
