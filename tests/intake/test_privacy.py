@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from minsheng.cases import actions
 from minsheng.cases.models import Case
+from minsheng.cases.redaction import public_text
 from minsheng.contacts.models import Contact
 
 NAME = "王秀英"
@@ -117,3 +118,62 @@ def test_a_short_latin_name_is_masked_as_a_word_not_inside_other_words(en_client
     html = en_client.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
     assert "No light in the village" in html
     assert "＊＊＊ here: the village street light is off. ＊＊＊ again." in html
+
+
+# What residents and the security review typed: each must be masked wherever the text is
+# shown (the resident's own page here; the board and Open311 use the same function).
+WRITTEN_OTHERWISE = [
+    "138.0013.8000",  # dots
+    "1380 013 8001",  # four-three-four
+    "１３８００１３８００２",  # full-width digits
+    "0086 13800138003",  # 0086 in front
+    "(0991)2345678",  # area code in brackets
+    "0991-234-5678",  # landline in three groups
+    "650102 19800101 1234",  # ID number in groups
+    "１１０１０５１９４９１２３１００２Ｘ",  # full-width ID number
+    "wangxm＠example.com",  # full-width @
+    "wangxm @ example.com",  # spaces around @
+]
+
+
+def test_phone_id_and_email_written_in_other_ways_are_masked(en_client, county):
+    case = submit_with_contact(
+        en_client,
+        county,
+        title="停水",
+        description="联系方式：" + "；".join(WRITTEN_OTHERWISE) + "。停水三天了。",
+        contact_name="",
+        contact_phone="",
+    )
+    html = en_client.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
+    for written in WRITTEN_OTHERWISE:
+        assert written not in html, written
+    assert "停水三天了" in html
+    # Dates, amounts and room numbers are not phone numbers.
+    assert public_text("2026-10-01修路，预算1,280,000元，3号楼502室") == (
+        "2026-10-01修路，预算1,280,000元，3号楼502室"
+    )
+
+
+def test_a_name_the_text_introduces_is_masked_even_without_contact_details(en_client, county):
+    case = submit_with_contact(
+        en_client,
+        county,
+        title="",
+        description="我叫王建国，村东头的水管破了。联系人：李秀兰",
+        contact_name="",
+        contact_phone="",
+    )
+    html = en_client.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
+    assert "王建国" not in html and "李秀兰" not in html
+    assert "村东头的水管破了" in html
+
+
+def test_a_tracking_code_written_with_separators_or_full_width_is_masked(county, submit):
+    other = submit(title="路灯坏了")
+    code = other.tracking_code
+    spaced = f"{code[:2].lower()} {code[2:6].lower()} {code[6:].lower()}"
+    dashed = f"{code[:6]}-{code[6:]}"
+    wide = code.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    for written in (spaced, dashed, wide):
+        assert public_text(f"同{written}一样") == "同＊＊＊一样", written
