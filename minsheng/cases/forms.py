@@ -143,6 +143,24 @@ class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), max_length=NOTE_MAX, widget=_textarea(2))
 
 
+class StaffReasonForm(ReasonForm):
+    """Why a case is handed back or up: read by staff only (``STAFF_NOTE_KINDS``)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _(
+            "For staff only: the resident sees that the case moved, not this reason."
+        )
+
+
+class DeclineForm(ReasonForm):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _(
+            "The resident reads this reason on their case page; the public board does not show it."
+        )
+
+
 class WithdrawForm(ActionForm):
     reason = forms.CharField(
         label=_("Reason (optional)"), required=False, max_length=NOTE_MAX, widget=_textarea(2)

@@ -213,9 +213,11 @@ class ActorKind(models.TextChoices):
     SYSTEM = "system", _("system")
 
 
-# The dispatcher's note is addressed to the unit ("note for the unit"): residents and the
-# public see that the case moved and to whom, not what staff wrote to each other.
-STAFF_NOTE_KINDS = frozenset({EventKind.DISPATCHED})
+# The dispatcher's note is addressed to the unit ("note for the unit"), and why a unit
+# handed a case back or up is a matter between offices (a contractor's money trouble, a
+# colleague's mistake): residents and the public see that the case moved and to whom,
+# not what staff wrote to each other.
+STAFF_NOTE_KINDS = frozenset({EventKind.DISPATCHED, EventKind.RETURNED, EventKind.ESCALATED})
 # What a resident writes when rating, reopening or withdrawing their case is between them
 # and the staff: the code holder sees it, the public board and Open311 see only the event.
 RESIDENT_NOTE_KINDS = frozenset({EventKind.RATED, EventKind.REOPENED, EventKind.WITHDRAWN})

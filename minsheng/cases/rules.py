@@ -36,8 +36,8 @@ def may_take(user: User | None, case: Case, action: str) -> bool:
 
     Holding unit: accept, note, return, resolve (and re-dispatch what was escalated to
     it). Operators and supervisors in scope: dispatch, decline, withdraw on the
-    resident's behalf. Escalation: the holding unit or a supervisor. Merge and call-back
-    rating: either side.
+    resident's behalf, and record the resident's rating on a call-back. Escalation: the
+    holding unit or a supervisor. Merge: either side.
     """
     if user is None:
         return False
@@ -49,8 +49,12 @@ def may_take(user: User | None, case: Case, action: str) -> bool:
         return triage or (case.status == Status.ESCALATED and handle)
     if action == Action.ESCALATE:
         return handle or perms.can_supervise(user, case)
-    if action in (Action.MERGE, RATE, Action.CLOSE, Action.REOPEN):
+    if action == Action.MERGE:
         return handle or triage
+    if action in (RATE, Action.CLOSE, Action.REOPEN):
+        # The call-back is made by the hotline or a supervisor, never by the unit whose
+        # work is being rated: it would be marking its own exam.
+        return triage
     if action in (Action.DECLINE, Action.WITHDRAW):
         return triage
     return False

@@ -38,14 +38,15 @@ from minsheng.cases.errors import CaseError, NotFound, StaleCase
 from minsheng.cases.forms import (
     AcceptForm,
     ActionForm,
+    DeclineForm,
     DispatchForm,
     IntakeForm,
     MergeForm,
     NoteForm,
     RateForm,
-    ReasonForm,
     ResolveForm,
     SearchForm,
+    StaffReasonForm,
     WithdrawForm,
 )
 from minsheng.cases.models import Case, EventKind, Status
@@ -295,11 +296,11 @@ FORMS: dict[str, type[ActionForm]] = {
     Action.DISPATCH: DispatchForm,
     Action.ACCEPT: AcceptForm,
     Action.NOTE: NoteForm,
-    Action.RETURN: ReasonForm,
-    Action.ESCALATE: ReasonForm,
+    Action.RETURN: StaffReasonForm,
+    Action.ESCALATE: StaffReasonForm,
     Action.RESOLVE: ResolveForm,
     Action.MERGE: MergeForm,
-    Action.DECLINE: ReasonForm,
+    Action.DECLINE: DeclineForm,
     Action.WITHDRAW: WithdrawForm,
     RATE: RateForm,
 }

@@ -324,7 +324,7 @@ def test_unknown_unit_is_refused_with_the_field(county, api_as, submit):
 
 def test_rating_out_of_range_is_refused_with_the_field(county, api_as, accepted):
     case = actions.resolve_case(actor=county.handler, case=accepted(), resolution="已修好")
-    response = api_as(county.handler).post(url(case, "rating"), {"rating": 9, "is_solved": True})
+    response = api_as(county.operator).post(url(case, "rating"), {"rating": 9, "is_solved": True})
     refused(response, 400, "InvalidInput", field="rating")
     assert unchanged(case)
 

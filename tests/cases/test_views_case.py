@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from minsheng.cases import actions
-from minsheng.cases.models import Case, Event, EventKind, Status
+from minsheng.cases.models import Case, Event, EventKind, Feedback, Status
 from minsheng.contacts.models import Contact
 from minsheng.directory.models import Unit
 
@@ -121,12 +121,26 @@ def test_accepted_case_offers_note_and_resolve_to_handler(county, submit):
     assert action_forms(html) == {"note", "resolve", "escalate", "merge"}
 
 
-def test_resolved_case_offers_call_back_rating(county, submit):
+def test_resolved_case_offers_call_back_rating_to_the_operator(county, submit):
     case = dispatched(county, submit)
     actions.accept_case(actor=county.handler, case=case)
     actions.resolve_case(actor=county.handler, case=case, resolution="已修好")
-    html = login(county.handler).get(case_url(case)).content.decode()
-    assert action_forms(html) == {"rate"}
+    html = login(county.operator).get(case_url(case)).content.decode()
+    assert "rate" in action_forms(html)
+
+
+def test_the_unit_that_resolved_a_case_cannot_record_its_rating(county, submit):
+    # A unit rating its own work would close the case and lift its own satisfaction rate.
+    case = dispatched(county, submit)
+    actions.accept_case(actor=county.handler, case=case)
+    actions.resolve_case(actor=county.handler, case=case, resolution="已修好")
+    client = login(county.handler)
+    assert "rate" not in action_forms(client.get(case_url(case)).content.decode())
+    response = client.post(case_url(case) + "rate/", {"rating": "5", "is_solved": "yes"})
+    case.refresh_from_db()
+    assert case.status == Status.RESOLVED
+    assert not Feedback.objects.filter(case=case).exists()
+    assert response.status_code in (302, 403)
 
 
 def test_closed_case_offers_no_forms(county, submit):
@@ -251,6 +265,35 @@ def test_the_dispatch_note_is_for_staff_and_the_resident_sees_only_the_move(coun
     assert "水塔旁主管道" not in page
     body = Client().get(f"/api/public/cases/{case.tracking_code}").json()
     assert all("水塔旁主管道" not in (e["note"] or "") for e in body["timeline"])
+
+
+def test_why_a_unit_handed_a_case_up_or_back_stays_among_staff(county, submit):
+    # A bureau escalated with "the contractor's money ran out": internal business, which
+    # the resident's page and the public board used to print word for word.
+    case = dispatched(county, submit)
+    actions.accept_case(actor=county.handler, case=case)
+    actions.escalate_case(actor=county.handler, case=case, reason="施工方资金链断裂停工")
+    returned = dispatched(county, submit)
+    actions.return_case(actor=county.handler, case=returned, reason="经办人看错了片区")
+    staff = login(county.operator)
+    assert "施工方资金链断裂停工" in staff.get(case_url(case)).content.decode()
+    assert "经办人看错了片区" in staff.get(case_url(returned)).content.decode()
+    for secret, shown in (("施工方资金链断裂停工", case), ("经办人看错了片区", returned)):
+        resident = Client(HTTP_ACCEPT_LANGUAGE="en").get(
+            reverse("intake:case", args=[shown.tracking_code])
+        )
+        assert secret not in resident.content.decode()
+        board = Client().get(f"/board/{county.village.code}/")
+        assert board.status_code == 200
+        assert secret not in board.content.decode()
+        body = Client().get(f"/api/public/cases/{shown.tracking_code}").json()
+        assert all(secret not in (e["note"] or "") for e in body["timeline"])
+
+
+def test_the_escalate_and_return_forms_say_their_reason_is_for_staff(county, submit):
+    case = dispatched(county, submit)
+    html = login(county.handler).get(case_url(case)).content.decode()
+    assert html.count("the resident sees that the case moved, not this reason") == 2
 
 
 def test_handler_accepts_and_writes_a_private_note(county, submit):
