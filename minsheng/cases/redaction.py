@@ -91,6 +91,11 @@ def public_text(text: str, terms: tuple[str, ...] = ()) -> str:
     """
     out = redact(text or "")
     out, _folded = _mask(_TRACKING_CODE, out, out.translate(_FOLD))
+    return mask_terms(out, terms)
+
+
+def mask_terms(text: str, terms: tuple[str, ...]) -> str:
+    """``text`` with each of ``terms`` (a resident's name and phone) masked."""
     for term in sorted(terms, key=len, reverse=True):
         pattern = re.escape(term)
         if term.isascii():
@@ -98,5 +103,5 @@ def public_text(text: str, terms: tuple[str, ...] = ()) -> str:
             # masked wherever they occur, since Chinese has no spaces between words and
             # Uyghur adds suffixes.
             pattern = rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])"
-        out = re.sub(pattern, MASK, out, flags=re.IGNORECASE)
-    return out
+        text = re.sub(pattern, MASK, text, flags=re.IGNORECASE)
+    return text

@@ -13,8 +13,10 @@ from minsheng.accounts import permissions as perms
 from minsheng.accounts.models import User
 from minsheng.cases.actions import SYSTEM, Actor, lock_case
 from minsheng.cases.errors import InvalidInput, NotPermitted
-from minsheng.cases.models import FINAL_STATUSES, ActorKind, Case, Event, EventKind
+from minsheng.cases.models import FINAL_STATUSES, ActorKind, Case, Event, EventKind, Feedback
+from minsheng.cases.redaction import mask_terms
 from minsheng.contacts.models import Contact
+from minsheng.contacts.selectors import private_terms
 
 
 @transaction.atomic
@@ -56,10 +58,12 @@ def purge_expired_contacts(*, now: dt.datetime | None = None) -> int:
     )
     for contact_id, case_id in ids:
         with transaction.atomic():
+            terms = private_terms([case_id]).get(case_id, ())
             updated = Contact.objects.filter(pk=contact_id, purged_at__isnull=True).update(
                 name_encrypted="", phone_encrypted="", purged_at=now
             )
             if updated:
+                _mask_in_texts(case_id, terms)
                 case = Case.objects.only("status", "current_unit_id").get(pk=case_id)
                 Event.objects.create(
                     case_id=case_id,
@@ -71,6 +75,35 @@ def purge_expired_contacts(*, now: dt.datetime | None = None) -> int:
                     is_public=False,
                 )
     return len(ids)
+
+
+def _mask_in_texts(case_id: int, terms: tuple[str, ...]) -> None:
+    """Mask the resident's own name and number wherever they were typed into the case.
+
+    Public pages mask them by the contact details, which the purge erases: left in the
+    text, "王小明家" would be published again from that day on. This is the one change ever
+    made to a written event — the purge exists so that the resident's details are gone.
+    """
+    if not terms:
+        return
+    case = Case.objects.get(pk=case_id)
+    fields = {
+        name: masked
+        for name in ("title", "description", "address", "resolution")
+        if (masked := mask_terms(getattr(case, name), terms)) != getattr(case, name)
+    }
+    if fields:
+        Case.objects.filter(pk=case_id).update(**fields)
+    for event_id, note in (
+        Event.objects.filter(case_id=case_id).exclude(note="").values_list("id", "note")
+    ):
+        if (masked := mask_terms(note, terms)) != note:
+            Event.objects.filter(pk=event_id).update(note=masked)
+    for feedback_id, comment in Feedback.objects.filter(case_id=case_id).values_list(
+        "id", "comment"
+    ):
+        if (masked := mask_terms(comment, terms)) != comment:
+            Feedback.objects.filter(pk=feedback_id).update(comment=masked)
 
 
 __all__ = ["reveal_contact", "purge_expired_contacts", "Actor"]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from minsheng.cases import actions
 from minsheng.cases.models import Case
 from minsheng.cases.redaction import public_text
+from minsheng.contacts.actions import purge_expired_contacts
 from minsheng.contacts.models import Contact
 
 NAME = "王秀英"
@@ -103,6 +108,41 @@ def test_a_purged_contact_leaves_the_tracking_page_working(en_client, county):
     response = en_client.get(reverse("intake:case", args=[case.tracking_code]))
     assert response.status_code == 200
     assert "139 1234 5678" not in response.content.decode()
+
+
+def test_the_residents_name_stays_masked_after_the_purge(en_client, county, settings):
+    # Public pages masked the name by the contact details; the purge erased those, and
+    # "王秀英家，柳树村三组" came back on the board, in Open311 and on the tracking page.
+    case = submit_with_contact(en_client, county)
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    actions.accept_case(actor=county.handler, case=case)
+    actions.add_note(actor=county.handler, case=case, note=f"已联系{NAME}，明天上门")
+    actions.resolve_case(actor=county.handler, case=case, resolution=f"{NAME}家的水管已修好")
+    actions.rate_case(
+        actor=actions.RESIDENT, case=case, rating=5, is_solved=True, comment=f"{NAME}很满意"
+    )
+    settings.MINSHENG_CONTACT_RETENTION_DAYS = 0
+    assert purge_expired_contacts(now=timezone.now() + dt.timedelta(seconds=1)) == 1
+    pages = [
+        en_client.get(reverse("intake:case", args=[case.tracking_code])),
+        Client().get(f"/board/{county.village.code}/"),
+        Client().get(f"/open311/v2/requests/{case.pk}.json"),
+        Client().get(f"/open311/v2/requests/{case.pk}.json?extensions=true"),
+        Client().get(f"/api/public/cases/{case.tracking_code}"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        if "json" in page["Content-Type"]:
+            shown = json.dumps(page.json(), ensure_ascii=False)
+        else:
+            shown = page.content.decode()
+        assert NAME not in shown, page.request["PATH_INFO"]
+    html = pages[0].content.decode()
+    assert "家门口停水三天了" in html and "柳树村三组" in html  # the problem itself stays
+    # Staff keep the case's words, without the name either.
+    case.refresh_from_db()
+    assert NAME not in case.title + case.description + case.address + case.resolution
+    assert not any(NAME in e.note for e in case.events.all())
 
 
 def test_a_short_latin_name_is_masked_as_a_word_not_inside_other_words(en_client, county):
