@@ -10,12 +10,38 @@ import re
 
 from django.utils.translation import gettext_lazy
 
-from minsheng.cases.models import TRACKING_ALPHABET
+from minsheng.cases.models import TRACKING_ALPHABET, Status
 
 # A declined request may be about a person rather than a service (DESIGN: problems, not
 # people): the public board and Open311 publish that it was raised and declined, none of
 # its free text and not where exactly.
 WITHHELD = gettext_lazy("Declined as out of scope; its text is not published.")
+# A case nobody on the staff has read yet may name a neighbour or accuse someone: its words
+# are published once staff have sent it to a unit (or merged it), not the moment it is sent.
+UNREAD = gettext_lazy(
+    "Not yet read by staff: its words are published once it has been sent to a unit."
+)
+
+
+def withheld_text(status: str, *, dispatched: bool) -> str | None:
+    """What the public reads instead of a case's own words (title, description,
+    resolution, notes, address, point), or None when they may be published."""
+    if status == Status.DECLINED:
+        return str(WITHHELD)
+    if not dispatched and status in (Status.SUBMITTED, Status.WITHDRAWN):
+        return str(UNREAD)
+    return None
+
+
+def public_point(
+    latitude: float | None, longitude: float | None
+) -> tuple[float | None, float | None]:
+    """A case's point as published: to three decimals (about 100 m), which places the
+    problem in its lane without pointing at one house."""
+    if latitude is None or longitude is None:
+        return None, None
+    return round(latitude, 3), round(longitude, 3)
+
 
 # The patterns below run on a copy of the text with full-width letters and digits (a
 # Chinese keyboard's full-width mode), the ideographic space and Arabic-Indic digits folded

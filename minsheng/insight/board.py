@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.models import Case, Event, Feedback, Status
-from minsheng.cases.redaction import WITHHELD, public_text
+from minsheng.cases.redaction import public_point, public_text, withheld_text
 from minsheng.contacts.selectors import private_terms
 from minsheng.directory.models import Area, AreaKind, Category
 from minsheng.insight.indicators import Period, Scope, local_day, median_of_counts, node_for
@@ -396,8 +396,9 @@ class PublicCase:
 
 
 def _publish(case: Case, terms: tuple[str, ...]) -> tuple[str, str, str, bool]:
-    if case.status == Status.DECLINED:
-        return str(WITHHELD), "", "", True
+    withheld = withheld_text(case.status, dispatched=case.dispatched_at is not None)
+    if withheld is not None:
+        return withheld, "", "", True
     return (
         public_text(case.title, terms),
         public_text(case.description, terms),
@@ -465,27 +466,33 @@ MAX_POINTS = 500
 def map_points(*, area: Area, since: dt.datetime, limit: int = MAX_POINTS) -> list[dict]:
     """The newest public cases of the period that carry a point, as plain data for the
     page's map: position, status, category and the published title."""
-    cases = list(
-        raised_in(area, since)
+    cases = [
+        c
+        for c in raised_in(area, since)
         .filter(latitude__isnull=False, longitude__isnull=False)
         .select_related("category")
         .order_by("-created_at", "-pk")
-        .only("pk", "title", "status", "latitude", "longitude", "category__name",
-              "category__name_en", "category__name_ug")[:limit]
-    )  # fmt: skip
-    terms = private_terms([c.pk for c in cases if c.status != Status.DECLINED])
-    return [
-        {
-            "id": c.pk,
-            "lat": c.latitude,
-            "lon": c.longitude,
-            "status": c.status,
-            "status_label": str(c.get_status_display()),
-            "category": c.category.label,
-            "title": _publish(c, terms.get(c.pk, ()))[0],
-        }
-        for c in cases
-    ]
+        .only("pk", "title", "status", "latitude", "longitude", "dispatched_at",
+              "category__name", "category__name_en", "category__name_ug")[:limit]
+        # A case whose words are withheld is not placed on the map either.
+        if withheld_text(c.status, dispatched=c.dispatched_at is not None) is None
+    ]  # fmt: skip
+    terms = private_terms([c.pk for c in cases])
+    points = []
+    for c in cases:
+        lat, lon = public_point(c.latitude, c.longitude)
+        points.append(
+            {
+                "id": c.pk,
+                "lat": lat,
+                "lon": lon,
+                "status": c.status,
+                "status_label": str(c.get_status_display()),
+                "category": c.category.label,
+                "title": _publish(c, terms.get(c.pk, ()))[0],
+            }
+        )
+    return points
 
 
 # --- open data ---------------------------------------------------------------------------
@@ -541,6 +548,7 @@ def export_rows(*, area: Area, since: dt.datetime) -> Iterator[tuple[str, ...]]:
             "escalation_count",
             "rating",
             "title",
+            "dispatched_at",
         )
     )
     batch: list[dict] = []
@@ -554,9 +562,9 @@ def export_rows(*, area: Area, since: dt.datetime) -> Iterator[tuple[str, ...]]:
 
 
 def _export_batch(batch: list[dict]) -> Iterator[tuple[str, ...]]:
-    terms = private_terms([r["pk"] for r in batch if r["status"] != Status.DECLINED])
+    terms = private_terms([r["pk"] for r in batch])
     for r in batch:
-        declined = r["status"] == Status.DECLINED
+        withheld = withheld_text(r["status"], dispatched=r["dispatched_at"] is not None)
         yield (
             str(r["pk"]),
             _stamp(r["created_at"]),
@@ -570,5 +578,5 @@ def _export_batch(batch: list[dict]) -> Iterator[tuple[str, ...]]:
             r["channel"],
             "true" if r["escalation_count"] else "false",
             "" if r["rating"] is None else str(r["rating"]),
-            "" if declined else public_text(r["title"], terms.get(r["pk"], ())),
+            "" if withheld else public_text(r["title"], terms.get(r["pk"], ())),
         )

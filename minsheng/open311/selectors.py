@@ -301,7 +301,7 @@ def search_updates(
             case__hidden_from_board=False,
         )
         .select_related("unit")
-        .annotate(case_status=F("case__status"))
+        .annotate(case_status=F("case__status"), case_dispatched_at=F("case__dispatched_at"))
         .order_by("created_at", "id")
     )
     return list(qs[offset : offset + limit])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from minsheng.cases.models import Case, Event, EventKind, Status
-from minsheng.cases.redaction import WITHHELD, public_text
+from minsheng.cases.redaction import public_point, public_text, withheld_text
 from minsheng.open311.models import LIST_DATATYPES, ApiKey, ServiceAttribute
 from minsheng.open311.selectors import (
     UPDATE_STATUS,
@@ -85,17 +85,19 @@ def service_request(
     case: Case, details: RequestDetails, *, extensions: bool = False, api_key: ApiKey | None = None
 ) -> dict:
     terms = details.private_terms.get(case.pk, ())
-    place = details.addresses.get(case.area_id, "")
-    withheld = case.status == Status.DECLINED
-    street = "" if withheld else public_text(case.address, terms)
-    address = ", ".join(p for p in (street, place) if p)
+    # The village, township and county, never the resident's own words for where (a street
+    # and house number, "王小明家"): the address field names the area the case is in.
+    address = details.addresses.get(case.area_id, "")
+    withheld_as = withheld_text(case.status, dispatched=case.dispatched_at is not None)
+    withheld = withheld_as is not None
+    lat, long = (None, None) if withheld else public_point(case.latitude, case.longitude)
     out: dict = {
         "service_request_id": str(case.pk),
         "status": open311_status(case.status),
         "status_notes": None if withheld else _status_notes(case, details, terms),
         "service_name": case.category.label,
         "service_code": case.category.code,
-        "description": str(WITHHELD) if withheld else public_text(case.description, terms),
+        "description": withheld_as if withheld else public_text(case.description, terms),
         "agency_responsible": case.current_unit.label if case.current_unit else None,
         "service_notice": None,
         "requested_datetime": format_w3c(case.created_at),
@@ -104,8 +106,8 @@ def service_request(
         "address": address or None,
         "address_id": case.area.code,
         "zipcode": None,
-        "lat": None if withheld else case.latitude,
-        "long": None if withheld else case.longitude,
+        "lat": lat,
+        "long": long,
         "media_url": None,
     }
     if extensions:
@@ -156,9 +158,16 @@ def note(e: Event, terms: tuple[str, ...] = (), *, withheld: bool = False) -> di
 
 
 def update(e: Event, terms: tuple[str, ...] = ()) -> dict:
-    """One mySociety servicerequestupdates entry (``case_status`` annotated by the query:
-    a declined request's updates carry no text, as its request carries none)."""
-    withheld = getattr(e, "case_status", None) == Status.DECLINED
+    """One mySociety servicerequestupdates entry (``case_status`` and
+    ``case_dispatched_at`` annotated by the query: the updates of a request whose words are
+    withheld carry no text, as its request carries none)."""
+    withheld = (
+        withheld_text(
+            getattr(e, "case_status", ""),
+            dispatched=getattr(e, "case_dispatched_at", None) is not None,
+        )
+        is not None
+    )
     return {
         "update_id": str(e.pk),
         "service_request_id": str(e.case_id),

@@ -102,18 +102,23 @@ def test_recent_cases_cost_the_same_few_queries_for_any_page_size(
 
 
 def test_the_map_gets_only_cases_with_a_point(county, submit, client_en):
-    with_point = submit(title="路面塌陷", latitude=39.91, longitude=116.41)
-    submit(title="没有位置")
+    with_point = submit(title="路面塌陷", latitude=39.914567, longitude=116.408912)
+    actions.dispatch_case(actor=county.operator, case=with_point, unit=county.village_unit)
+    actions.dispatch_case(
+        actor=county.operator, case=submit(title="没有位置"), unit=county.village_unit
+    )
+    # Not yet read by staff: neither its words nor its point are published.
+    submit(title="刚刚提交", latitude=39.92, longitude=116.42)
     html = client_en.get("/board/").content.decode()
     data = re.search(r'<script id="board-points" type="application/json">(.*?)</script>', html)
     points = json.loads(data.group(1))
     assert points == [
         {
             "id": with_point.pk,
-            "lat": 39.91,
-            "lon": 116.41,
-            "status": "submitted",
-            "status_label": "submitted",
+            "lat": 39.915,  # to about 100 m: the lane, not the house
+            "lon": 116.409,
+            "status": "dispatched",
+            "status_label": "dispatched",
             "category": county.roads.name_en,
             "title": "路面塌陷",
         }
@@ -129,7 +134,8 @@ def test_no_points_no_map_and_no_leaflet(county, submit, client_en):
 
 
 def test_tiles_come_from_the_settings(county, submit, client_en, settings):
-    submit(latitude=39.91, longitude=116.41)
+    case = submit(latitude=39.91, longitude=116.41)
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
     settings.MINSHENG_MAP_TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
     settings.MINSHENG_MAP_ATTRIBUTION = "© Example"
     html = client_en.get("/board/").content.decode()
