@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from minsheng.directory.models import Area
 from minsheng.insight import board
+from minsheng.intake.exports import csv_cell
 
 # Far enough back for anyone reading a board; deeper pages of a county belong in the CSV.
 MAX_PAGE = 500
@@ -104,7 +105,7 @@ def _csv_lines(area: Area, since) -> Iterator[str]:  # type: ignore[no-untyped-d
     # The byte-order mark tells Excel the file is UTF-8, so Chinese names open correctly.
     yield "\ufeff" + writer.writerow(board.EXPORT_FIELDS)
     for row in board.export_rows(area=area, since=since):
-        yield writer.writerow(row)
+        yield writer.writerow([csv_cell(value) for value in row])
 
 
 @require_GET

@@ -148,7 +148,7 @@ def export_rows(qs: QuerySet[Case]) -> Iterator[list[Any]]:
         ]
 
 
-def _csv_value(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -172,7 +172,7 @@ def csv_chunks(rows: Iterable[list[Any]]) -> Iterator[bytes]:
     yield "\ufeff".encode() + writer.writerow(columns()).encode()
     buffer: list[str] = []
     for row in rows:
-        buffer.append(writer.writerow([_csv_value(v) for v in row]))
+        buffer.append(writer.writerow([csv_cell(v) for v in row]))
         if len(buffer) >= 500:
             yield "".join(buffer).encode()
             buffer = []

