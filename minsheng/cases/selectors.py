@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import User
 from minsheng.accounts.permissions import can_view_case, visible_cases
+from minsheng.cases.errors import InvalidInput
 from minsheng.cases.models import (
     OPEN_STATUSES,
     RUNNING_STATUSES,
@@ -24,6 +26,7 @@ from minsheng.cases.models import (
     EventKind,
     Status,
 )
+from minsheng.cases.redaction import redact
 from minsheng.directory.models import Unit
 from minsheng.directory.selectors import unit_labels
 
@@ -191,11 +194,25 @@ def get_case_by_tracking_code(code: str) -> Case | None:
     return _with_related(Case.objects.filter(tracking_code=normalized)).first()
 
 
+def refuse_personal_query(query: str) -> None:
+    """Cases are found by their code or their words, never by a person's phone number, ID
+    number or e-mail: that search would make the case list a register of who complained."""
+    if redact(query) != query:
+        raise InvalidInput(
+            _(
+                "Cases cannot be searched by a phone number, ID card number or e-mail "
+                "address. Search by tracking code or by words of the title."
+            ),
+            field="q",
+        )
+
+
 def matching(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
     """Cases whose tracking code starts with, or title contains, the query."""
     query = (query or "").strip()
     if not query:
         return qs
+    refuse_personal_query(query)
     found = Q(title__icontains=query)
     # Only a query made of code characters (once spaces, dashes and full width are folded
     # away) can be the start of a code: "停水2号楼" must not match every code holding a 2.

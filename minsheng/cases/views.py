@@ -269,7 +269,11 @@ def search(request: HttpRequest) -> HttpResponse:
         exact = selectors.find_by_code(user=request.user, query=query)
         if exact is not None:
             return redirect("staff:case", pk=exact.pk)
-        results = selectors.search_cases(user=request.user, query=query, limit=SEARCH_LIMIT)
+        try:
+            results = selectors.search_cases(user=request.user, query=query, limit=SEARCH_LIMIT)
+        except CaseError as exc:
+            form.add_error("q", str(exc.message))
+            query = ""
     return render(
         request,
         "staff/search.html",

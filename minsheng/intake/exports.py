@@ -2,7 +2,8 @@
 
 Rows come from ``permissions.visible_cases`` only, so an export never shows a case its
 reader could not open. No column holds contact details: the resident's name and phone stay
-in ``contacts`` and are never joined here.
+in ``contacts`` and are never joined here, and phone and ID numbers or e-mail addresses
+typed into a case's words are masked.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from minsheng.accounts.models import User
 from minsheng.accounts.permissions import visible_cases
 from minsheng.cases.models import RUNNING_STATUSES, Case, Feedback
+from minsheng.cases.redaction import redact
 from minsheng.directory.models import Area, Category
 
 logger = logging.getLogger(__name__)
@@ -139,9 +141,11 @@ def export_rows(qs: QuerySet[Case]) -> Iterator[list[Any]]:
             _local(case.deadline),
             yes if overdue else no,
             case.escalation_count,
-            case.title,
-            case.description,
-            case.resolution,
+            # A file travels (by e-mail, on a stick): numbers residents typed into their
+            # words stay on the case page, behind the staff login, and out of the file.
+            redact(case.title),
+            redact(case.description),
+            redact(case.resolution),
             _local(case.resolved_at),
             _local(case.closed_at),
             case.latest_rating,

@@ -111,6 +111,13 @@ def test_search_by_the_start_of_a_code_typed_on_a_chinese_keyboard(county, api_a
     assert codes(api.get("/api/cases", {"q": "2号楼"})) == {lamp.tracking_code}
 
 
+def test_the_api_refuses_to_search_by_a_phone_number(county, api_as, submit):
+    submit(title="路灯不亮，电话13912345678")
+    response = api_as(county.operator).get("/api/cases", {"q": "139-1234-5678"})
+    assert response.status_code == 400
+    assert response.json()["field"] == "q"
+
+
 def test_pages_walk_every_case_once_newest_first(county, api_as, submit):
     made = [submit().tracking_code for _ in range(7)]
     api = api_as(county.operator)

@@ -202,6 +202,17 @@ def test_search_by_title_fragment_stays_within_scope(county, submit):
     assert "0 cases found" in response.content.decode()
 
 
+def test_cases_cannot_be_found_by_a_residents_phone_number(county, submit):
+    # Searching by phone would make the case list a register of who complained.
+    submit(title="路灯不亮 13912345678")
+    for query in ("13912345678", "139 1234 5678", "110101199003071234"):
+        response = login(county.operator).get(reverse("staff:search"), {"q": query})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "cannot be searched by a phone number" in html
+        assert 'class="cc-code"' not in html
+
+
 def test_urgent_cases_come_first_in_a_units_queue_and_the_dispatch_queue(county, submit):
     normal = submit(title="路面小坑")
     urgent = submit(title="全组停水", priority="urgent")
