@@ -645,7 +645,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("staff:triage")
     handed_on = action in (Action.RETURN, Action.ESCALATE) and not permitted_actions(user, result)
     if can_view_case(user, result) and not handed_on:
-        return redirect("staff:case", pk=result.pk)
+        # A fragment of its own, or the browser would keep the form's (#action-note) and
+        # scroll past the message that says it was saved.
+        return redirect(reverse("staff:case", args=[result.pk]) + "#top")
     # Returned or escalated out of the user's units: back to their list.
     return redirect("staff:home")
 

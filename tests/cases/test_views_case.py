@@ -46,7 +46,7 @@ def action_forms(html: str) -> set[str]:
             "dispatch", "accept", "note", "return", "escalate", "resolve", "merge",
             "decline", "withdraw", "rate", "close", "reopen",
         )
-        if f'/{slug}/"' in html
+        if f'/{slug}/#action-{slug}"' in html
     }  # fmt: skip
 
 
@@ -188,7 +188,7 @@ def test_operator_dispatches_through_the_form(county, submit):
         {"expected_version": case.version, "unit": county.village_unit.pk, "note": "请尽快"},
     )
     assert response.status_code == 302
-    assert response["Location"] == case_url(case)
+    assert response["Location"] == case_url(case) + "#top"
     case.refresh_from_db()
     assert case.status == Status.DISPATCHED
     assert case.current_unit == county.village_unit
@@ -354,7 +354,8 @@ def test_a_stale_dispatch_keeps_the_operators_choices_to_send_again(county, subm
     )
     assert response.status_code == 409
     html = response.content.decode()
-    form = html.split('action="' + act_url(case, "dispatch") + '"')[1].split("</form>")[0]
+    form = html.split('action="' + act_url(case, "dispatch") + '#action-dispatch"')[1]
+    form = form.split("</form>")[0]
     assert f'<option value="{county.county_unit.pk}" selected>' in form
     assert f'<option value="{county.water.pk}" selected>' in form
     assert "三组水塔" in form
@@ -641,3 +642,20 @@ def test_the_same_note_sent_twice_is_saved_once_and_said_so(county, submit):
     html = again.content.decode()
     assert "already saved" in html and "Someone else changed" not in html
     assert case.events.filter(kind=EventKind.NOTE).count() == 1
+
+
+def test_a_refused_form_says_so_at_the_top_and_brings_the_phone_back_to_it(county, submit):
+    # On a phone the form sits several screens down: the page came back at the top with
+    # nothing there, and the clerk thought the note was saved.
+    case = dispatched(county, submit)
+    actions.accept_case(actor=county.handler, case=case)
+    case.refresh_from_db()
+    response = login(county.handler).post(
+        act_url(case, "note"), {"expected_version": case.version, "note": ""}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    head = html.split('<div class="case-layout">')[0]
+    assert "Not saved: see the form" in head and 'href="#action-note"' in head
+    assert 'id="action-note"' in html
+    assert f'action="{act_url(case, "note")}#action-note"' in html
