@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from minsheng.cases import actions
 from minsheng.cases.models import Case, Event, EventKind, Feedback, Status
@@ -659,3 +660,14 @@ def test_a_refused_form_says_so_at_the_top_and_brings_the_phone_back_to_it(count
     assert "Not saved: see the form" in head and 'href="#action-note"' in head
     assert 'id="action-note"' in html
     assert f'action="{act_url(case, "note")}#action-note"' in html
+
+
+def test_dates_stay_left_to_right_on_a_uyghur_case_page(county, submit):
+    # Without isolation the bidirectional algorithm showed "10:23 2026-11-30".
+    case = dispatched(county, submit)
+    client = login(county.handler)
+    uyghur = client.get(case_url(case), HTTP_ACCEPT_LANGUAGE="ug").content.decode()
+    raised = timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M")
+    assert f"\u2066{raised}\u2069" in uyghur
+    english = client.get(case_url(case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert raised in english and "\u2066" not in english

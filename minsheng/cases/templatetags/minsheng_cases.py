@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import ngettext, pgettext
 
 from minsheng.cases.redaction import redact as redact_text
@@ -84,5 +84,16 @@ def deadline_text(moment: dt.datetime | None) -> str:
         return ""
     local = timezone.localtime(moment)
     if (local.hour, local.minute) == (0, 0):
-        return f"{local.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
-    return f"{local:%Y-%m-%d %H:%M}"
+        return ltr(f"{local.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00")
+    return ltr(f"{local:%Y-%m-%d %H:%M}")
+
+
+@register.filter
+def ltr(text: object) -> str:
+    """A date, a time or a figure kept left to right inside right-to-left text: in Uyghur
+    "2026-11-30 10:23" showed as "10:23 2026-11-30". Unicode isolates, not markup, so it
+    also works inside an attribute; left-to-right languages get the text unchanged."""
+    text = str(text)
+    if not text or not translation.get_language_bidi():
+        return text
+    return f"\u2066{text}\u2069"
