@@ -671,3 +671,13 @@ def test_dates_stay_left_to_right_on_a_uyghur_case_page(county, submit):
     assert f"\u2066{raised}\u2069" in uyghur
     english = client.get(case_url(case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert raised in english and "\u2066" not in english
+
+
+def test_a_reopened_case_shows_its_resolution_as_the_earlier_one(county, submit):
+    case = dispatched(county, submit)
+    actions.accept_case(actor=county.handler, case=case)
+    actions.resolve_case(actor=county.handler, case=case, resolution="管道已修复")
+    actions.rate_case(actor=actions.RESIDENT, case=case, rating=1, is_solved=False)
+    html = login(county.handler).get(case_url(case)).content.decode()
+    assert "Earlier resolution" in html and "管道已修复" in html
+    assert "<h3>Resolution</h3>" not in html
