@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from minsheng.cases.errors import CaseError, InvalidInput, NotFound, NotPermitted
+from minsheng.insight.board import period_start
 from minsheng.open311 import actions, selectors, serializers
 from minsheng.open311.models import ApiKey
 from minsheng.open311.render import FORMATS, JSON_CONTENT_TYPE, XML_CONTENT_TYPE, respond
@@ -146,9 +147,10 @@ def _window(call: Call) -> tuple[dt.datetime, dt.datetime]:
     """start_date/end_date: the most recent 90 days by default, never more than 90 days."""
     start, end = _date(call, "start_date"), _date(call, "end_date")
     if start is None and end is None:
-        end = timezone.now()
-        start = end - MAX_SPAN
-    elif start is None:
+        # The same days as the public board's "last 90 days" (whole local days), so a
+        # journalist counting both gets one number.
+        return period_start("90d"), timezone.now()
+    if start is None:
         assert end is not None
         start = end - MAX_SPAN
     elif end is None:

@@ -396,3 +396,22 @@ def test_a_declined_request_is_published_without_its_words_or_place(o311, county
     updates = o311.get("servicerequestupdates", "json").json()
     mine = [u for u in updates if u["service_request_id"] == str(case.pk)]
     assert mine and all(u["description"] == "" for u in mine)
+
+
+def test_by_default_open311_covers_the_same_days_as_the_boards_last_90_days(o311, county, submit):
+    # The board counted from local midnight 89 days ago, Open311 from this moment 90 days
+    # ago: the two "last 90 days" differed by the cases of a few hours.
+    from minsheng.insight.board import period_start
+
+    start = period_start("90d")
+    inside = submit(title="刚好在窗口里")
+    Case.objects.filter(pk=inside.pk).update(created_at=start + dt.timedelta(minutes=1))
+    before = submit(title="窗口之前")
+    Case.objects.filter(pk=before.pk).update(created_at=start - dt.timedelta(minutes=1))
+    for case in (inside, before):
+        actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    ids = {r["service_request_id"] for r in o311.get("requests", "json").json()}
+    assert str(inside.pk) in ids and str(before.pk) not in ids
+    board = Client().get("/board/cases.csv?period=90d")
+    rows = b"".join(board.streaming_content).decode("utf-8-sig")
+    assert f"\n{inside.pk}," in rows and f"\n{before.pk}," not in rows
