@@ -37,6 +37,16 @@ def pending_migrations() -> list:
     return executor.migration_plan(executor.loader.graph.leaf_nodes())
 
 
+def require_keys() -> None:
+    """Stop a worker or sweep started with keys that cannot read the installation's data."""
+    from minsheng.contacts.keycheck import KeyMismatch, verify_keys
+
+    try:
+        verify_keys()
+    except KeyMismatch as exc:
+        raise CommandError(str(exc)) from exc
+
+
 def require_migrated() -> None:
     if pending_migrations():
         raise CommandError("The database is not up to date; run `minsheng migrate` first.")
@@ -151,6 +161,11 @@ def serve(*, host: str, port: int, threads: int, with_worker: bool) -> int:
     from minsheng.wsgi import application
 
     migrate_if_needed()
+    try:
+        require_keys()
+    except CommandError as exc:
+        print(f"minsheng: {exc}", file=sys.stderr)
+        return 2
     try:
         server = create_server(application, host=host, port=port, threads=threads)
     except OSError as exc:

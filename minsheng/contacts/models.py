@@ -35,3 +35,22 @@ class Contact(models.Model):
     def reveal(self) -> tuple[str, str]:
         """Plaintext (name, phone). Call only through contacts.actions.reveal_contact."""
         return decrypt(self.name_encrypted), decrypt(self.phone_encrypted)
+
+
+class KeyCheck(models.Model):
+    """One row: a value sealed with the contact key and a digest of the secret key, written
+    by the first process that started, so a process started with other keys (a lost
+    contact.key, another data directory, a mistyped variable) refuses to run instead of
+    writing contact details nobody can read. See ``contacts.keycheck``."""
+
+    contact_token = models.TextField()
+    secret_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("key check")
+        verbose_name_plural = _("key checks")
+
+    def __str__(self) -> str:
+        return "key check"

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +55,22 @@ def on_case_event(sender, event, **kwargs) -> None:  # type: ignore[no-untyped-d
         logger.exception("could not queue the SMS notification for event %s", event.pk)
 
 
+# Set while the demo loads: its residents' phone numbers are invented, and an invented
+# mobile number may well be a real person's. Their messages are recorded, never sent.
+_RECORD_ONLY: ContextVar[str] = ContextVar("sms_record_only", default="")
+
+
+@contextmanager
+def recorded_not_sent(reason: str) -> Iterator[None]:
+    """Within this block (and the commit callbacks it runs), notifications are written as
+    skipped with ``reason`` and never handed to the SMS backend."""
+    token = _RECORD_ONLY.set(reason)
+    try:
+        yield
+    finally:
+        _RECORD_ONLY.reset(token)
+
+
 def queue_notification(*, event, kind: str) -> OutboundMessage | None:  # type: ignore[no-untyped-def]
     """Log and enqueue one SMS for this event, if the resident left a phone number.
 
@@ -59,6 +79,7 @@ def queue_notification(*, event, kind: str) -> OutboundMessage | None:  # type: 
     if not has_phone(event.case_id):
         return None
     language = Case.objects.values_list("language", flat=True).get(pk=event.case_id)
+    not_sent = _RECORD_ONLY.get()
     message, created = OutboundMessage.objects.get_or_create(
         event=event,
         defaults={
@@ -66,9 +87,10 @@ def queue_notification(*, event, kind: str) -> OutboundMessage | None:  # type: 
             "kind": kind,
             "language": language,
             "backend": settings.MINSHENG_SMS_BACKEND,
+            **({"status": DeliveryStatus.SKIPPED, "error": not_sent} if not_sent else {}),
         },
     )
-    if created:
+    if created and not not_sent:
         deliver_notification.enqueue(message.pk)
     return message
 
@@ -82,7 +104,15 @@ def deliver_notification(message_id: int) -> str:
     if not claimed:
         return "not queued"
     message = OutboundMessage.objects.select_related("case").get(pk=message_id)
-    phone = phone_for_delivery(message.case_id)
+    try:
+        phone = phone_for_delivery(message.case_id)
+    except InvalidToken:
+        # Left "sending", the message was later marked as cut off by a stopped worker,
+        # which hid the cause: a contact key that is not the one the number was saved with.
+        logger.error("outbound message %s: the contact key cannot read the number", message.pk)
+        return _finish(
+            message, DeliveryStatus.FAILED, "the contact key does not match the stored number"
+        )
     if not phone:
         # Purged (or never left) since the message was queued: nobody to write to.
         return _finish(message, DeliveryStatus.SKIPPED, "no phone number any more")

@@ -18,6 +18,7 @@ from minsheng.demo.plans import make_plans
 from minsheng.demo.world import DEMO_PASSWORD, build_world
 from minsheng.directory.models import Area, AreaKind, Category, Level, Unit
 from minsheng.directory.selectors import route_case
+from minsheng.intake.models import DeliveryStatus, OutboundMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +180,15 @@ def test_command_without_if_empty_refuses_to_duplicate():
     with pytest.raises(CommandError, match="already holds"):
         call_command("demo", "--cases", "10", stdout=io.StringIO())
     assert Area.objects.count() == areas and Case.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_records_its_texts_but_never_sends_one():
+    # Its residents' numbers are invented; with a real SMS gateway configured, loading the
+    # demo texted some 1,700 strangers.
+    build_demo(cases=60, seed=9)
+    messages = OutboundMessage.objects.all()
+    assert messages.count() > 5
+    assert set(messages.values_list("status", "error").distinct()) == {
+        (DeliveryStatus.SKIPPED, "demo data: not sent")
+    }

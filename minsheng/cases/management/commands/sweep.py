@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from minsheng.cases.deadlines import sweep_deadlines
-from minsheng.server import require_migrated
+from minsheng.server import require_keys, require_migrated
 
 
 class Command(BaseCommand):
@@ -16,5 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         require_migrated()
+        require_keys()
         result = sweep_deadlines()
         self.stdout.write(str(result))

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from minsheng import worker
-from minsheng.server import require_migrated
+from minsheng.server import require_keys, require_migrated
 
 
 def positive_float(value: str) -> float:
@@ -74,6 +74,7 @@ class Command(BaseCommand):
                 f"{settings.TASKS['default']['BACKEND']!r}."
             )
         require_migrated()
+        require_keys()
         connections.close_all()
         verbosity = int(options["verbosity"])  # type: ignore[call-overload]
         if verbosity != 1:  # otherwise MINSHENG_LOG_LEVEL decides
