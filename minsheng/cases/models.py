@@ -264,10 +264,10 @@ class Event(models.Model):
     def text(self) -> str:
         """The note in the reader's language. A project's line stored as a code (see
         ``projects.models.describe_case_note``) is worded now; other notes as written."""
-        if self.kind == EventKind.PROJECT and (self.data or {}).get("note"):
+        if self.kind == EventKind.PROJECT and self.data:
             from minsheng.projects.models import describe_case_note
 
-            return describe_case_note(self.data) or self.note
+            return describe_case_note(self.data, self.note) or self.note
         return self.note
 
     @property

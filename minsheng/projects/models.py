@@ -6,6 +6,7 @@ links to the cases that asked for it, never to the people who raised them.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -389,12 +390,21 @@ def describe_outcome(code: str) -> str:
     return code
 
 
-def describe_case_note(data: dict) -> str:
+def describe_case_note(data: dict, stored: str = "") -> str:
     """A project's line on a linked case's timeline (``data`` of the case event, written by
-    ``projects.actions._case_line``) in the reader's language; "" for lines from before
-    the codes, which read as their stored note."""
+    ``projects.actions._case_line``) in the reader's language; "" when it cannot be told,
+    and the stored note is shown as written.
+
+    Lines from before the codes carry only ``change``; a linked or unlinked one is still
+    worded anew, with the project's name as the stored note quoted it (“…”)."""
     code = data.get("note")
-    names = {"title": data.get("title", "")}
+    title = data.get("title", "")
+    if not code and data.get("change") in ("linked", "unlinked"):
+        quoted = re.search(r"“(.+)”", stored or "")
+        if quoted is None:
+            return ""
+        code, title = data["change"], quoted.group(1)
+    names = {"title": title}
     if code == "linked":
         return _("Part of the project “%(title)s”.") % names
     if code == "unlinked":

@@ -55,10 +55,22 @@ def test_lines_from_before_the_codes_still_show(county, held_case):
         case=case,
         kind=EventKind.PROJECT,
         actor_kind="staff",
+        note="项目“旧项目”已完成：已通水",
+        data={"project": 1, "change": "completed"},
+    )
+    assert "项目“旧项目”已完成：已通水" in track(case, "en")
+
+
+def test_an_old_linked_line_is_worded_anew_with_its_quoted_name(county, held_case):
+    case = held_case()
+    Event.objects.create(
+        case=case,
+        kind=EventKind.PROJECT,
+        actor_kind="staff",
         note="已纳入项目“旧项目”。",
         data={"project": 1, "change": "linked", "on_completion": "resolve"},
     )
-    assert "已纳入项目“旧项目”。" in track(case, "en")
+    assert "Part of the project “旧项目”." in track(case, "en")
 
 
 def test_staff_read_the_line_in_their_language_too(county, held_case):
