@@ -87,6 +87,19 @@ def can_manage_project(user: User, project: Project) -> bool:
     return takes_part(user, project)
 
 
+def manage_filter(user: User) -> Q:
+    """A filter on Project for what ``user`` may change: ``can_manage_project`` as a query."""
+    if not perms.is_staff_user(user):
+        return Q(pk__in=[])
+    if user.is_administrator:
+        return Q()
+    units = sorted(perms.unit_ids(user))
+    q = Q(lead_unit_id__in=units) | Q(units__in=units) if units else Q(pk__in=[])
+    if user.role == Role.SUPERVISOR and user.scope_area_id:
+        q |= Q(area_path__startswith=user.scope_area.path)
+    return q
+
+
 def can_oversee_project(user: User, project: Project) -> bool:
     """Decide whether the project shows on the public board: administrators and
     supervisors whose scope holds its area (oversight, not the units doing the work)."""

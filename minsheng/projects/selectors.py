@@ -96,10 +96,10 @@ def projects_of_case(*, user: User, case_id: int) -> list[Project]:
 def linkable_projects(*, user: User, case) -> list[Project]:  # type: ignore[no-untyped-def]
     """Running projects the user may change whose area holds the case and that it is not
     linked to yet: the choices for linking it from the case page."""
-    visible = Project.objects.filter(rules.project_filter(user)).values("pk")
+    mine = Project.objects.filter(rules.manage_filter(user)).values("pk")
     prefixes = rules.ancestor_paths(case.area_path)
     qs = (
-        Project.objects.filter(pk__in=visible, area_path__in=prefixes)
+        Project.objects.filter(pk__in=mine, area_path__in=prefixes)
         .exclude(status__in=FINISHED_PROJECT_STATUSES)
         .exclude(
             pk__in=CaseLink.objects.filter(case_id=case.pk, unlinked_at__isnull=True).values(
@@ -109,7 +109,7 @@ def linkable_projects(*, user: User, case) -> list[Project]:  # type: ignore[no-
         .select_related("area")
         .order_by("-created_at", "-id")
     )
-    return [p for p in qs[:200] if rules.can_manage_project(user, p)]
+    return list(qs[:200])
 
 
 # --- the monthly report ----------------------------------------------------------------------

@@ -139,3 +139,30 @@ def test_a_unit_outside_the_project_does_not_read_its_cases(county, clinic, held
     case = held_case()
     actions.link_case(actor=county.handler, project=clinic, case=case.pk)
     assert not can_view_case(county.county_handler, case)
+
+
+def test_the_manage_filter_agrees_with_the_rule(county, clinic):
+    from minsheng.projects import rules
+
+    other = actions.create_project(
+        actor=county.admin,
+        area=county.other_village,
+        title="石门村道路",
+        lead_unit=county.county_unit,
+    )
+    users = [
+        county.handler,
+        county.county_handler,
+        county.health_handler,
+        county.other_handler,
+        county.supervisor,
+        county.other_supervisor,
+        county.operator,
+        county.admin,
+    ]
+    for user in users:
+        in_query = set(
+            Project.objects.filter(rules.manage_filter(user)).values_list("pk", flat=True)
+        )
+        by_rule = {p.pk for p in (clinic, other) if rules.can_manage_project(user, p)}
+        assert in_query == by_rule, user.username
