@@ -59,7 +59,11 @@ def can_view_case(user: User, case: Case) -> bool:
         return True
     if user.role in (Role.SUPERVISOR, Role.OPERATOR):
         return bool(user.scope_area_id) and case.area_path.startswith(user.scope_area.path)
-    return case.current_unit_id in unit_ids(user) or held_before(user, case)
+    return (
+        case.current_unit_id in unit_ids(user)
+        or held_before(user, case)
+        or runs_project_of(user, case)
+    )
 
 
 def held_before(user: User, case: Case) -> bool:
@@ -75,6 +79,22 @@ def held_before(user: User, case: Case) -> bool:
             case_id=case.pk, kind__in=(EventKind.DISPATCHED, EventKind.ESCALATED), unit_id__in=units
         ).exists()
     )
+
+
+def runs_project_of(user: User, case: Case) -> bool:
+    """Whether one of the user's units leads or takes part in a project the case is linked
+    to: the unit doing the work reads the requests it answers. Read only, like
+    ``held_before``: acting, and the resident's contact details, stay with the holder."""
+    from minsheng.projects.models import CaseLink
+
+    units = unit_ids(user)
+    if not units:
+        return False
+    return CaseLink.objects.filter(
+        Q(project__lead_unit_id__in=units) | Q(project__units__in=units),
+        case_id=case.pk,
+        unlinked_at__isnull=True,
+    ).exists()
 
 
 def is_member_of(user: User, unit: Unit | int | None) -> bool:

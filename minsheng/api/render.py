@@ -147,7 +147,7 @@ def event(e: Event) -> dict:
         "from_status": e.from_status,
         "to_status": e.to_status,
         "unit": unit_ref(e.unit),
-        "note": e.note,
+        "note": e.text,
         "is_public": e.is_public,
         "data": e.data,
     }

@@ -261,9 +261,19 @@ class Event(models.Model):
         raise ValueError("Events are append-only")
 
     @property
+    def text(self) -> str:
+        """The note in the reader's language. A project's line stored as a code (see
+        ``projects.models.describe_case_note``) is worded now; other notes as written."""
+        if self.kind == EventKind.PROJECT and self.data:
+            from minsheng.projects.models import describe_case_note
+
+            return describe_case_note(self.data, self.note) or self.note
+        return self.note
+
+    @property
     def holder_note(self) -> str:
         """The note as the resident holding the tracking code may read it (before redaction)."""
-        return "" if self.kind in STAFF_NOTE_KINDS else self.note
+        return "" if self.kind in STAFF_NOTE_KINDS else self.text
 
     @property
     def public_note(self) -> str:

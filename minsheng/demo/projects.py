@@ -143,7 +143,9 @@ def add_projects(*, world: World, now: dt.datetime) -> list[Project]:
             )
     for milestone, days in zip(milestones[:2], (-86, -52), strict=True):
         with at(days * DAY):
-            actions.complete_milestone(actor=hand[water.pk], milestone=milestone)
+            actions.complete_milestone(
+                actor=hand[water.pk], milestone=milestone, done_date=timezone.localdate()
+            )
     # Cases raised while the works went on are linked to the project as they come.
     with at(-5 * DAY) as moment:
         linked = set(project.case_links.values_list("case_id", flat=True))
@@ -187,7 +189,9 @@ def add_projects(*, world: World, now: dt.datetime) -> list[Project]:
             )
     for milestone, days in zip(lane_milestones, (-128, -58, -1), strict=True):
         with at(days * DAY):
-            actions.complete_milestone(actor=hand[transport.pk], milestone=milestone)
+            actions.complete_milestone(
+                actor=hand[transport.pk], milestone=milestone, done_date=timezone.localdate()
+            )
     # Finished today: the road cases still open are linked, then resolved by completion.
     with at(-3 * HOUR) as moment:
         for case in _cases(sup, lanes.area, "roads", moment, 8, running_first=True):

@@ -420,6 +420,12 @@ def recent_cases(
         .select_related("category", "area")
         .order_by("-created_at", "-pk")[offset : offset + limit]
     )
+    return published(cases)
+
+
+def published(cases: Sequence[Case]) -> list[PublicCase]:
+    """Cases (already chosen from ``public_cases``) as the board shows them, in the same
+    order: published text and public timelines naming units only. Three queries."""
     ids = [c.pk for c in cases]
     terms = private_terms(ids)
     events: dict[int, list[Event]] = defaultdict(list)

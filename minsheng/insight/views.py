@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from minsheng.directory.models import Area
-from minsheng.insight import board
+from minsheng.insight import board, board_projects
 from minsheng.intake.exports import csv_cell
 
 # Far enough back for anyone reading a board; deeper pages of a county belong in the CSV.
@@ -88,6 +88,58 @@ def _board(request: HttpRequest, area: Area) -> HttpResponse:
             "points_capped": len(points) >= board.MAX_POINTS,
             "map_tiles": settings.MINSHENG_MAP_TILES,
             "map_attribution": settings.MINSHENG_MAP_ATTRIBUTION,
+            "hotline": settings.MINSHENG_HOTLINE,
+            "project_count": board_projects.count_in(area),
+        },
+    )
+
+
+# --- projects ------------------------------------------------------------------------------
+
+
+@require_GET
+def top_projects(request: HttpRequest) -> HttpResponse:
+    roots = _root_areas()
+    if len(roots) != 1:
+        raise Http404
+    return _projects(request, roots[0])
+
+
+@require_GET
+def area_projects(request: HttpRequest, code: str) -> HttpResponse:
+    return _projects(request, _area(code))
+
+
+def _projects(request: HttpRequest, area: Area) -> HttpResponse:
+    """The public projects of an area and below it."""
+    projects = board_projects.projects_in(area)
+    return render(
+        request,
+        "board/projects.html",
+        {
+            "area": area,
+            "ancestors": area.ancestors()[:-1],
+            "projects": projects,
+            "capped": len(projects) >= board_projects.MAX_LISTED,
+            "hotline": settings.MINSHENG_HOTLINE,
+        },
+    )
+
+
+@require_GET
+def project_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One public project; a project kept off the board is not found, like a missing one."""
+    project = board_projects.project(pk)
+    if project is None:
+        raise Http404
+    return render(
+        request,
+        "board/project.html",
+        {
+            "project": project,
+            "area": project.area,
+            "ancestors": project.area.ancestors(),
+            "cases": board_projects.linked_cases(project.pk, project.area),
             "hotline": settings.MINSHENG_HOTLINE,
         },
     )

@@ -15,12 +15,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from minsheng.accounts import permissions as perms
 from minsheng.accounts.models import User
 from minsheng.cases import actions as case_actions
 from minsheng.cases.errors import CaseError
-from minsheng.cases.models import Case, Status
+from minsheng.cases.models import FINAL_STATUSES, Case, Status
 from minsheng.cases.rules import may_take
 from minsheng.cases.transitions import Action, next_status
 from minsheng.cases.validation import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX, clean_text
@@ -40,7 +41,7 @@ from minsheng.projects.models import (
     ProjectStatus,
     Resource,
     ResourceStatus,
-    describe_outcome,
+    describe_case_note,
 )
 from minsheng.projects.validation import clean_date, clean_money, clean_progress
 
@@ -52,6 +53,17 @@ MAX_CASES_PER_NEED = 500
 def _require(allowed: bool) -> None:
     if not allowed:
         raise NotPermitted()
+
+
+def _require_project(actor: User, project: Project) -> None:
+    """Only those who run the project change it (``rules.can_manage_project``)."""
+    if not rules.can_manage_project(actor, project):
+        raise NotPermitted(
+            _(
+                "Only the project's lead and participating units, supervisors of its area and "
+                "administrators may change this project."
+            )
+        )
 
 
 def _get(model, value, *, field: str, message: str, active_only: bool = False):  # type: ignore[no-untyped-def]
@@ -299,7 +311,11 @@ def record_resource(
 def withdraw_resource(*, actor: User, resource: Resource | int, reason: str) -> Resource:
     """The sponsor takes back an offer not yet matched; it stays listed as withdrawn."""
     resource = _lock(Resource, resource)
-    _require(rules.can_offer_for(actor, resource.sponsor_unit, resource.area))
+    if not rules.can_withdraw(actor, resource):
+        raise NotPermitted(
+            _("Only the offering unit (%(unit)s) may withdraw this offer.")
+            % {"unit": resource.sponsor_unit.label}
+        )
     if resource.status != ResourceStatus.AVAILABLE:
         raise InvalidState(_("Only an available resource can be withdrawn."))
     reason = clean_text(reason, field="reason", label=_("reason"), max_length=NOTE_MAX)
@@ -369,6 +385,10 @@ def create_project(
     end = clean_date(end_date, field="end_date", label=_("planned end"), required=False)
     _check_dates(start, end)
     involved = _units(units)
+    if not rules.can_start_project(actor, area_obj, [lead.pk, *[u.pk for u in involved]]):
+        raise NotPermitted(
+            _("Your unit must lead the project or take part in it."), field="lead_unit"
+        )
     now = timezone.now()
     project = Project.objects.create(
         area=area_obj,
@@ -505,7 +525,7 @@ def update_project(
     Completing and cancelling have their own actions, since they act on linked cases.
     """
     project = _lock(Project, project)
-    _require(rules.can_manage(actor, project.area))
+    _require_project(actor, project)
     _project_open(project)
     note = clean_text(note, field="note", label=_("note"), max_length=NOTE_MAX, required=False)
     new: dict[str, object] = {}
@@ -584,7 +604,7 @@ def add_milestone(
 ) -> Milestone:
     """A dated step of the project (design approved, pipes laid, water on)."""
     project = _lock(Project, project)
-    _require(rules.can_manage(actor, project.area))
+    _require_project(actor, project)
     _project_open(project)
     title = _title(title)
     due = clean_date(due_date, field="due_date", label=_("due date"))
@@ -600,24 +620,29 @@ def add_milestone(
     return milestone
 
 
-@transaction.atomic
-def complete_milestone(
-    *, actor: User, milestone: Milestone | int, done_date: object = None
-) -> Milestone:
-    """Mark a milestone done on a day (today unless given); not in the future."""
+def _lock_milestone(actor: User, milestone: Milestone | int) -> tuple[Project, Milestone]:
+    """The milestone and its project, both locked, once the actor may change the project."""
     try:
         milestone_id = milestone.pk if isinstance(milestone, Milestone) else int(milestone)  # type: ignore[arg-type]
         found = Milestone.objects.select_related("project").get(pk=milestone_id)
     except (TypeError, ValueError, Milestone.DoesNotExist) as exc:
         raise NotFound() from exc
     project = _lock(Project, found.project_id)
-    milestone = Milestone.objects.select_for_update().get(pk=found.pk)
-    _require(rules.can_manage(actor, project.area))
+    locked = Milestone.objects.select_for_update().get(pk=found.pk)
+    _require_project(actor, project)
     _project_open(project)
+    return project, locked
+
+
+@transaction.atomic
+def complete_milestone(*, actor: User, milestone: Milestone | int, done_date: object) -> Milestone:
+    """Mark a milestone done on the day given (the form offers today); not in the future.
+    The day is asked for, never assumed: a milestone done last week is not done today."""
+    project, milestone = _lock_milestone(actor, milestone)
     if milestone.done_date is not None:
         raise InvalidState(_("This milestone is already done."))
     today = timezone.localdate()
-    done = clean_date(done_date, field="done_date", label=_("done on"), required=False) or today
+    done = clean_date(done_date, field="done_date", label=_("done on"))
     if done > today:
         raise InvalidInput(_("A milestone cannot be done in the future."), field="done_date")
     Milestone.objects.filter(pk=milestone.pk).update(done_date=done)
@@ -627,6 +652,27 @@ def complete_milestone(
         actor=actor,
         project=project,
         data={"milestone": milestone.pk, "title": milestone.title, "done_date": done.isoformat()},
+    )
+    return milestone
+
+
+@transaction.atomic
+def reopen_milestone(*, actor: User, milestone: Milestone | int, reason: str) -> Milestone:
+    """Undo a milestone marked done by mistake: it is open again, and the log keeps both
+    the marking (with its day) and this reopening with the reason."""
+    project, milestone = _lock_milestone(actor, milestone)
+    if milestone.done_date is None:
+        raise InvalidState(_("This milestone is not marked done."))
+    reason = clean_text(reason, field="reason", label=_("reason"), max_length=NOTE_MAX)
+    old = milestone.done_date
+    Milestone.objects.filter(pk=milestone.pk).update(done_date=None)
+    milestone.done_date = None
+    _log(
+        kind=ProjectEventKind.MILESTONE_REOPENED,
+        actor=actor,
+        project=project,
+        note=reason,
+        data={"milestone": milestone.pk, "title": milestone.title, "done_date": old.isoformat()},
     )
     return milestone
 
@@ -648,13 +694,7 @@ def _link(actor: User, project: Project, case: Case, on_completion: str) -> Case
     link = CaseLink.objects.create(
         project=project, case=case, on_completion=on_completion, linked_by=actor, linked_at=now
     )
-    case_actions.record_project_event(
-        actor=actor,
-        case=case,
-        note=_("Part of the project “%(title)s”.") % {"title": project.title},
-        is_public=True,
-        data={"project": project.pk, "change": "linked", "on_completion": on_completion},
-    )
+    _case_line(actor, case, project, "linked", is_public=True, on_completion=on_completion)
     _log(
         kind=ProjectEventKind.CASE_LINKED,
         actor=actor,
@@ -698,7 +738,7 @@ def link_case(
     add a note.
     """
     project = _lock(Project, project)
-    _require(rules.can_manage(actor, project.area))
+    _require_project(actor, project)
     _project_open(project)
     if on_completion not in OnCompletion.values:
         raise InvalidInput(_("Please choose what happens to the case."), field="on_completion")
@@ -716,7 +756,7 @@ def unlink_case(*, actor: User, link: CaseLink | int, reason: str) -> CaseLink:
         raise NotFound() from exc
     project = _lock(Project, found.project_id)
     link = CaseLink.objects.select_for_update().select_related("case").get(pk=found.pk)
-    _require(rules.can_manage(actor, project.area))
+    _require_project(actor, project)
     _project_open(project)
     if link.unlinked_at is not None:
         raise InvalidState(_("This case is no longer linked."))
@@ -724,14 +764,7 @@ def unlink_case(*, actor: User, link: CaseLink | int, reason: str) -> CaseLink:
     now = timezone.now()
     CaseLink.objects.filter(pk=link.pk).update(unlinked_at=now, unlinked_by=actor)
     link.unlinked_at, link.unlinked_by = now, actor
-    case_actor = actor if perms.can_view_case(actor, link.case) else case_actions.SYSTEM
-    case_actions.record_project_event(
-        actor=case_actor,
-        case=link.case,
-        note=_("No longer part of the project “%(title)s”.") % {"title": project.title},
-        is_public=True,
-        data={"project": project.pk, "change": "unlinked"},
-    )
+    _case_line(actor, link.case, project, "unlinked", is_public=True)
     _log(
         kind=ProjectEventKind.CASE_UNLINKED,
         actor=actor,
@@ -746,20 +779,62 @@ def unlink_case(*, actor: User, link: CaseLink | int, reason: str) -> CaseLink:
 # --- finishing -----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def complete_project(*, actor: User, project: Project | int, outcome: str) -> Project:
-    """The work is done: progress 100, and each linked case is resolved or annotated.
+def _case_line(
+    actor: User, case: Case, project: Project, code: str, *, is_public: bool, **extra: object
+) -> None:
+    """A line on a linked case's timeline, stored as a code with the project's name so each
+    reader sees it in their own language (``models.describe_case_note``); the note column
+    keeps the actor's wording for anything that reads it raw."""
+    data = {"project": project.pk, "title": project.title, "change": code, "note": code, **extra}
+    case_actor = actor if perms.can_view_case(actor, case) else case_actions.SYSTEM
+    case_actions.record_project_event(
+        actor=case_actor,
+        case=case,
+        note=describe_case_note(data) or project.title,
+        is_public=is_public,
+        data=data,
+    )
 
-    A case whose link asks for resolving is resolved through ``cases.actions.resolve_case``
-    as the acting user, with the outcome as its resolution, so the resident is asked to
-    confirm and rate as after any resolve. Where the lifecycle rules do not allow that
-    (not the holding unit, not yet accepted, already resolved or ended), the case gets an
-    internal note saying the project completed and why it was not resolved.
+
+def open_milestones(project: Project) -> list[Milestone]:
+    return list(project.milestones.filter(done_date__isnull=True).order_by("due_date", "id"))
+
+
+@transaction.atomic
+def complete_project(
+    *, actor: User, project: Project | int, outcome: str, open_milestones_ok: bool = False
+) -> Project:
+    """The work is done: progress 100, and each linked case still running is resolved or
+    told.
+
+    A running case whose link asks for resolving is resolved through
+    ``cases.actions.resolve_case`` as the acting user, with the outcome as its resolution,
+    so the resident is asked to confirm and rate as after any resolve; where the lifecycle
+    rules do not allow that (not the holding unit, not yet accepted), it gets an internal
+    note saying why, and is counted as not resolved. Cases already resolved or ended
+    (closed, withdrawn, merged, declined) are left as they are and counted apart.
+
+    Milestones not marked done stay so, but only when the caller confirms it
+    (``open_milestones_ok``); otherwise nothing changes and the error names them.
     """
     project = _lock(Project, project)
-    _require(rules.can_manage(actor, project.area))
+    _require_project(actor, project)
     _project_open(project)
     outcome = clean_text(outcome, field="outcome", label=_("outcome"), max_length=NOTE_MAX)
+    still_open = open_milestones(project)
+    if still_open and not open_milestones_ok:
+        titles = pgettext("list separator", ", ").join(f"“{m.title}”" for m in still_open)
+        raise InvalidInput(
+            ngettext(
+                "%(n)d milestone is not marked done: %(titles)s. Mark it done first, or "
+                "confirm that the project is complete without it.",
+                "%(n)d milestones are not marked done: %(titles)s. Mark them done first, or "
+                "confirm that the project is complete without them.",
+                len(still_open),
+            )
+            % {"n": len(still_open), "titles": titles},
+            field="open_milestones_ok",
+        )
     now = timezone.now()
     changes = {"status": [project.status, ProjectStatus.COMPLETED]}
     if project.progress != 100:
@@ -773,81 +848,71 @@ def complete_project(*, actor: User, project: Project | int, outcome: str) -> Pr
     )
     project.status, project.progress, project.outcome = ProjectStatus.COMPLETED, 100, outcome
     project.finished_at = project.updated_at = now
-    results = {"resolved": [], "noted": [], "not_resolved": []}
+    results: dict[str, list[int]] = {
+        "resolved": [],
+        "noted": [],
+        "not_resolved": [],
+        "left": [],
+    }
     for link in project.case_links.filter(unlinked_at__isnull=True).order_by("id"):
-        key, text = _finish_case(actor, project, link, outcome)
-        CaseLink.objects.filter(pk=link.pk).update(outcome=text[:300])
+        key, code = _finish_case(actor, project, link, outcome)
+        CaseLink.objects.filter(pk=link.pk).update(outcome=code[:300])
         results[key].append(link.case_id)
     _log(
         kind=ProjectEventKind.COMPLETED,
         actor=actor,
         project=project,
         note=outcome,
-        data={"changes": changes, "cases": results},
+        data={
+            "changes": changes,
+            "cases": results,
+            "open_milestones": [m.pk for m in still_open],
+        },
         at=now,
     )
     return project
 
 
 def _finish_case(actor: User, project: Project, link: CaseLink, outcome: str) -> tuple[str, str]:
-    """Resolve or annotate one linked case; returns (result key, what happened)."""
+    """Resolve or tell one linked case; returns (result key, outcome code)."""
     case = Case.objects.select_related("current_unit", "area").get(pk=link.case_id)
+    # A case that already has its answer is not the project's to touch: no note, no
+    # "please resolve it by hand" for a case closed months ago or withdrawn.
+    if case.status in FINAL_STATUSES or case.status == Status.RESOLVED:
+        return "left", f"left:{case.status}"
     short = outcome if len(outcome) <= 1500 else outcome[:1499] + "…"
-    title = project.title
     if link.on_completion == OnCompletion.RESOLVE:
         why = _why_not_resolvable(actor, case)
         if why is None:
-            resolution = _("Solved by the project “%(title)s”: %(outcome)s") % {
-                "title": title,
-                "outcome": short,
-            }
             try:
-                case_actions.resolve_case(actor=actor, case=case, resolution=resolution)
+                with transaction.atomic():
+                    _case_line(actor, case, project, "resolved", is_public=True)
+                    case_actions.resolve_case(actor=actor, case=case, resolution=short)
             except CaseError as exc:
                 why = str(exc.message)
             else:
                 return "resolved", "resolved"
-        note = _(
-            "The project “%(title)s” has been completed, but this case could not be resolved "
-            "automatically: %(why)s Please resolve it by hand."
-        ) % {"title": title, "why": describe_outcome(why)}
-        _note(actor, case, project, note, is_public=False)
+        _case_line(actor, case, project, "not_resolved", is_public=False, why=why)
         return "not_resolved", why
-    note = _("The project “%(title)s” has been completed: %(outcome)s") % {
-        "title": title,
-        "outcome": short,
-    }
-    _note(actor, case, project, note, is_public=True)
+    _case_line(actor, case, project, "completed", is_public=True, outcome=short)
     return "noted", "noted"
 
 
 def _why_not_resolvable(actor: User, case: Case) -> str | None:
     """Why the case cannot be resolved, as an outcome code (see ``describe_outcome``)."""
     if next_status(case.status, Action.RESOLVE) is None:
-        if case.status in (Status.RESOLVED, Status.CLOSED):
-            return "already_resolved"
         return f"status:{case.status}"
     if not may_take(actor, case, Action.RESOLVE):
         return "not_holder"
     return None
 
 
-def _note(actor: User, case: Case, project: Project, note: str, *, is_public: bool) -> None:
-    case_actor = actor if perms.can_view_case(actor, case) else case_actions.SYSTEM
-    case_actions.record_project_event(
-        actor=case_actor,
-        case=case,
-        note=note,
-        is_public=is_public,
-        data={"project": project.pk, "change": "completed"},
-    )
-
-
 @transaction.atomic
 def cancel_project(*, actor: User, project: Project | int, reason: str) -> Project:
-    """Stop a project with the reason; linked cases are told and go on being handled."""
+    """Stop a project with the reason; linked cases still running are told and go on being
+    handled."""
     project = _lock(Project, project)
-    _require(rules.can_manage(actor, project.area))
+    _require_project(actor, project)
     _project_open(project)
     reason = clean_text(reason, field="reason", label=_("reason"), max_length=NOTE_MAX)
     now = timezone.now()
@@ -857,14 +922,8 @@ def cancel_project(*, actor: User, project: Project | int, reason: str) -> Proje
     )
     project.status, project.finished_at, project.updated_at = ProjectStatus.CANCELLED, now, now
     for link in project.case_links.filter(unlinked_at__isnull=True).select_related("case"):
-        _note(
-            actor,
-            link.case,
-            project,
-            _("The project “%(title)s” was cancelled; this case is handled on its own.")
-            % {"title": project.title},
-            is_public=True,
-        )
+        if link.case.status not in FINAL_STATUSES:
+            _case_line(actor, link.case, project, "cancelled", is_public=True)
     _log(
         kind=ProjectEventKind.CANCELLED,
         actor=actor,
@@ -873,4 +932,35 @@ def cancel_project(*, actor: User, project: Project | int, reason: str) -> Proje
         data={"changes": {"status": [old, ProjectStatus.CANCELLED]}},
         at=now,
     )
+    return project
+
+
+@transaction.atomic
+def set_project_public(
+    *, actor: User, project: Project | int, is_public: bool, reason: str = ""
+) -> Project:
+    """Show the project on the public board or keep it off (a security site, a plan not
+    yet announced). Decided by oversight (supervisors of its area, administrators), with
+    the reason in the log; finished projects may be changed too."""
+    project = _lock(Project, project)
+    if not rules.can_oversee_project(actor, project):
+        raise NotPermitted(
+            _("Only supervisors of the project's area and administrators decide this.")
+        )
+    reason = clean_text(
+        reason, field="reason", label=_("reason"), max_length=NOTE_MAX, required=not is_public
+    )
+    if project.is_public == is_public:
+        return project
+    now = timezone.now()
+    Project.objects.filter(pk=project.pk).update(is_public=is_public, updated_at=now)
+    _log(
+        kind=ProjectEventKind.UPDATED,
+        actor=actor,
+        project=project,
+        note=reason,
+        data={"changes": {"is_public": [project.is_public, is_public]}},
+        at=now,
+    )
+    project.is_public = is_public
     return project

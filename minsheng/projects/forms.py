@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy, pgettext
 
 from minsheng.accounts.models import Role, User
 from minsheng.cases.forms import grouped_area_choices
@@ -170,7 +171,11 @@ class MatchForm(forms.Form):
     def __init__(self, *args, resources: list[Resource], **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["resource"].choices = [
-            (r.pk, f"{r.sponsor_unit.label}: {r.title} (¥{r.amount:,.2f}, {r.area.label})")
+            (
+                r.pk,
+                f"{r.sponsor_unit.label}: {r.title} "
+                f"({f'¥{r.amount:,.2f}' if r.amount else _('in kind')}, {r.area.label})",
+            )
             for r in resources
         ]
         self.fields["lead_unit"].choices = [("", _("— the sponsor unit —"))] + unit_choices()
@@ -239,7 +244,35 @@ class CompleteForm(forms.Form):
         max_length=NOTE_MAX,
         widget=_textarea(3),
         help_text=_(
-            "Linked cases marked “resolve” are resolved with this text; residents read it and "
-            "are asked to rate."
+            "Linked cases still open and marked “resolve” are resolved with this text; "
+            "residents read it and are asked to rate. Cases already resolved or ended are "
+            "left as they are."
         ),
+    )
+    open_milestones_ok = forms.BooleanField(label=_("Complete anyway"), required=False)
+
+    def __init__(self, *args, open_milestones=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if open_milestones:
+            field = self.fields["open_milestones_ok"]
+            field.label = ngettext_lazy(
+                "Complete the project although %(n)d milestone is not marked done",
+                "Complete the project although %(n)d milestones are not marked done",
+                "n",
+            ) % {"n": len(open_milestones)}
+            field.help_text = pgettext("list separator", ", ").join(
+                f"“{m.title}”" for m in open_milestones
+            )
+        else:
+            field = self.fields["open_milestones_ok"]
+            field.widget = forms.HiddenInput()
+
+
+class PublicForm(forms.Form):
+    is_public = forms.BooleanField(label=_("Show on the public board"), required=False)
+    reason = forms.CharField(
+        label=_("Reason (needed to keep it off the board)"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=_textarea(2),
     )

@@ -6,6 +6,7 @@ links to the cases that asked for it, never to the people who raised them.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -217,6 +218,9 @@ class Project(models.Model):
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     # When it was completed or cancelled; a report counts it active up to that moment.
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Projects are public works and show on the public board; oversight may keep one off
+    # (a site that must not be advertised, a plan not yet announced), with a logged reason.
+    is_public = models.BooleanField(_("shown on the public board"), default=True)
 
     class Meta:
         verbose_name = _("project")
@@ -322,6 +326,7 @@ class ProjectEventKind(models.TextChoices):
     UPDATED = "updated", _("figures updated")
     MILESTONE_ADDED = "milestone_added", _("milestone added")
     MILESTONE_DONE = "milestone_done", _("milestone done")
+    MILESTONE_REOPENED = "milestone_reopened", _("milestone reopened")
     CASE_LINKED = "case_linked", _("case linked")
     CASE_UNLINKED = "case_unlinked", _("case unlinked")
     COMPLETED = "completed", _("completed")
@@ -378,4 +383,44 @@ def describe_outcome(code: str) -> str:
         return _("it is “%(status)s”, which cannot be resolved.") % {
             "status": Status(code[7:]).label
         }
+    if code.startswith("left:") and code[5:] in Status.values:
+        return _("left as it was: it was already “%(status)s”.") % {
+            "status": Status(code[5:]).label
+        }
     return code
+
+
+def describe_case_note(data: dict, stored: str = "") -> str:
+    """A project's line on a linked case's timeline (``data`` of the case event, written by
+    ``projects.actions._case_line``) in the reader's language; "" when it cannot be told,
+    and the stored note is shown as written.
+
+    Lines from before the codes carry only ``change``; a linked or unlinked one is still
+    worded anew, with the project's name as the stored note quoted it (“…”)."""
+    code = data.get("note")
+    title = data.get("title", "")
+    if not code and data.get("change") in ("linked", "unlinked"):
+        quoted = re.search(r"“(.+)”", stored or "")
+        if quoted is None:
+            return ""
+        code, title = data["change"], quoted.group(1)
+    names = {"title": title}
+    if code == "linked":
+        return _("Part of the project “%(title)s”.") % names
+    if code == "unlinked":
+        return _("No longer part of the project “%(title)s”.") % names
+    if code == "resolved":
+        return _("Solved by the project “%(title)s”.") % names
+    if code == "completed":
+        return _("The project “%(title)s” has been completed: %(outcome)s") % {
+            **names,
+            "outcome": data.get("outcome", ""),
+        }
+    if code == "not_resolved":
+        return _(
+            "The project “%(title)s” has been completed, but this case could not be resolved "
+            "automatically: %(why)s Please resolve it by hand."
+        ) % {**names, "why": describe_outcome(str(data.get("why", "")))}
+    if code == "cancelled":
+        return _("The project “%(title)s” was cancelled; this case is handled on its own.") % names
+    return ""

@@ -1,16 +1,26 @@
 """Who may see and change needs, resources and projects.
 
-Scope works as for cases: administrators everywhere; supervisors (and, for reading,
-operators) within their scope area; staff of a unit within the areas their units cover.
+Reading works as for cases: administrators everywhere; supervisors and operators within
+their scope area; staff of a unit within the areas their units cover, and the projects
+their unit leads or takes part in wherever they lie.
+
+Changing a project is narrower: its lead unit and participating units, supervisors whose
+scope holds its area, and administrators. Covering the area is not enough: every county
+bureau covers the whole county, and one bureau does not run another's project.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
 from minsheng.accounts import permissions as perms
 from minsheng.accounts.models import Role, User
 from minsheng.directory.models import Area, Unit
+
+if TYPE_CHECKING:
+    from minsheng.projects.models import Project, Resource
 
 
 def _unit_area_paths(user: User) -> list[str]:
@@ -29,7 +39,7 @@ def _units_cover(user: User, area_path: str) -> bool:
 
 def visible_filter(user: User) -> Q:
     """A filter on Need, Resource or Project (each has ``area_path``) for what ``user``
-    may read."""
+    may read (see ``project_filter`` for projects)."""
     if not perms.is_staff_user(user):
         return Q(pk__in=[])
     if user.is_administrator:
@@ -40,6 +50,64 @@ def visible_filter(user: User) -> Q:
     for path in _unit_area_paths(user):
         q |= Q(area_path__startswith=path)
     return q
+
+
+def project_filter(user: User) -> Q:
+    """A filter on Project for what ``user`` may read: the projects in their sight and
+    those their units lead or take part in."""
+    q = visible_filter(user)
+    units = perms.unit_ids(user) if perms.is_staff_user(user) else set()
+    if units and not user.is_administrator:
+        q |= Q(lead_unit_id__in=sorted(units)) | Q(units__in=sorted(units))
+    return q
+
+
+def takes_part(user: User, project: Project) -> bool:
+    """Whether one of the user's units leads the project or is involved in it."""
+    units = perms.unit_ids(user) if perms.is_staff_user(user) else set()
+    if not units:
+        return False
+    return project.lead_unit_id in units or project.units.filter(pk__in=units).exists()
+
+
+def can_view_project(user: User, project: Project) -> bool:
+    return can_view(user, project.area_path) or takes_part(user, project)
+
+
+def can_manage_project(user: User, project: Project) -> bool:
+    """Change a project's figures, milestones and linked cases, complete or cancel it:
+    its lead and participating units, a supervisor whose scope holds its area, or an
+    administrator."""
+    if not perms.is_staff_user(user):
+        return False
+    if user.is_administrator:
+        return True
+    if user.role == Role.SUPERVISOR and perms.area_in_scope(user, project.area):
+        return True
+    return takes_part(user, project)
+
+
+def manage_filter(user: User) -> Q:
+    """A filter on Project for what ``user`` may change: ``can_manage_project`` as a query."""
+    if not perms.is_staff_user(user):
+        return Q(pk__in=[])
+    if user.is_administrator:
+        return Q()
+    units = sorted(perms.unit_ids(user))
+    q = Q(lead_unit_id__in=units) | Q(units__in=units) if units else Q(pk__in=[])
+    if user.role == Role.SUPERVISOR and user.scope_area_id:
+        q |= Q(area_path__startswith=user.scope_area.path)
+    return q
+
+
+def can_oversee_project(user: User, project: Project) -> bool:
+    """Decide whether the project shows on the public board: administrators and
+    supervisors whose scope holds its area (oversight, not the units doing the work)."""
+    if not perms.is_staff_user(user):
+        return False
+    return user.is_administrator or (
+        user.role == Role.SUPERVISOR and perms.area_in_scope(user, project.area)
+    )
 
 
 def can_view(user: User, area_path: str) -> bool:
@@ -84,9 +152,9 @@ def can_view_resource(user: User, area_path: str) -> bool:
 
 
 def can_manage(user: User, area: Area) -> bool:
-    """Record needs and run projects in ``area``: staff of a unit covering it, or a
+    """Record needs and start projects in ``area``: staff of a unit covering it, or a
     supervisor (administrator) whose scope holds it. Operators route cases, they do not
-    run projects."""
+    run projects. A running project is changed under ``can_manage_project``."""
     if not perms.is_staff_user(user):
         return False
     if user.is_administrator:
@@ -94,6 +162,17 @@ def can_manage(user: User, area: Area) -> bool:
     if user.role == Role.SUPERVISOR and perms.area_in_scope(user, area):
         return True
     return _units_cover(user, area.path)
+
+
+def can_start_project(user: User, area: Area, unit_ids: list[int]) -> bool:
+    """Start a project in ``area`` led by or involving ``unit_ids``: as ``can_manage``,
+    and staff of a unit only for a project their unit leads or takes part in, so nobody
+    starts a project they could not then run."""
+    if not can_manage(user, area):
+        return False
+    if user.is_administrator or (user.role == Role.SUPERVISOR and perms.area_in_scope(user, area)):
+        return True
+    return bool(perms.unit_ids(user) & set(unit_ids))
 
 
 def can_offer_for(user: User, sponsor: Unit, area: Area) -> bool:
@@ -106,3 +185,15 @@ def can_offer_for(user: User, sponsor: Unit, area: Area) -> bool:
     if user.role == Role.SUPERVISOR and perms.area_in_scope(user, area):
         return True
     return perms.is_member_of(user, sponsor) and _units_cover(user, area.path)
+
+
+def can_withdraw(user: User, resource: Resource) -> bool:
+    """An offer is taken back by its sponsor unit, or by a supervisor of its area (who may
+    record it on the unit's word) or an administrator."""
+    if not perms.is_staff_user(user):
+        return False
+    if user.is_administrator:
+        return True
+    if user.role == Role.SUPERVISOR and perms.area_in_scope(user, resource.area):
+        return True
+    return perms.is_member_of(user, resource.sponsor_unit_id)

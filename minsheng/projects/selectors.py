@@ -13,6 +13,7 @@ from minsheng.accounts.models import User
 from minsheng.directory.models import Area
 from minsheng.projects import rules
 from minsheng.projects.models import (
+    FINISHED_PROJECT_STATUSES,
     CaseLink,
     Milestone,
     Need,
@@ -46,7 +47,9 @@ def resources_for(*, user: User, area: Area | None = None, status: str = "") -> 
 
 
 def projects_for(*, user: User, area: Area | None = None, status: str = "") -> QuerySet[Project]:
-    qs = Project.objects.filter(rules.visible_filter(user)).select_related("area", "lead_unit")
+    """Projects this user may read (``rules.project_filter``), in ``area``'s subtree."""
+    visible = Project.objects.filter(rules.project_filter(user)).values("pk")
+    qs = Project.objects.filter(pk__in=visible).select_related("area", "lead_unit")
     qs = _in_area(qs, area).annotate(
         case_count=Count("case_links", filter=Q(case_links__unlinked_at__isnull=True))
     )
@@ -80,13 +83,33 @@ def project_log(project: Project) -> QuerySet[ProjectEvent]:
 
 def projects_of_case(*, user: User, case_id: int) -> list[Project]:
     """The projects this case is part of (live links), as far as the user may see them."""
+    visible = Project.objects.filter(rules.project_filter(user)).values("pk")
     return list(
         Project.objects.filter(
-            rules.visible_filter(user),
+            pk__in=visible,
             case_links__case_id=case_id,
             case_links__unlinked_at__isnull=True,
         ).distinct()
     )
+
+
+def linkable_projects(*, user: User, case) -> list[Project]:  # type: ignore[no-untyped-def]
+    """Running projects the user may change whose area holds the case and that it is not
+    linked to yet: the choices for linking it from the case page."""
+    mine = Project.objects.filter(rules.manage_filter(user)).values("pk")
+    prefixes = rules.ancestor_paths(case.area_path)
+    qs = (
+        Project.objects.filter(pk__in=mine, area_path__in=prefixes)
+        .exclude(status__in=FINISHED_PROJECT_STATUSES)
+        .exclude(
+            pk__in=CaseLink.objects.filter(case_id=case.pk, unlinked_at__isnull=True).values(
+                "project_id"
+            )
+        )
+        .select_related("area")
+        .order_by("-created_at", "-id")
+    )
+    return list(qs[:200])
 
 
 # --- the monthly report ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from minsheng.cases.views import _page, staff_required
 from minsheng.directory.models import Area, Category
 from minsheng.directory.selectors import unit_labels
 from minsheng.projects import actions, rules, selectors
+from minsheng.projects.errors import InvalidInput
 from minsheng.projects.forms import (
     CompleteForm,
     FiguresForm,
@@ -30,6 +31,7 @@ from minsheng.projects.forms import (
     MilestoneForm,
     NeedForm,
     ProjectForm,
+    PublicForm,
     ReasonForm,
     ResourceForm,
     areas_for,
@@ -488,13 +490,22 @@ def _render_project(
         "past_links": [link for link in links if link.unlinked_at is not None],
         "spent_share": spent_share,
         "spent_bar": min(spent_share, 100) if spent_share is not None else None,
-        "over_budget": project.budget is not None and project.spent > project.budget,
-        "can_manage": rules.can_manage(request.user, project.area) and not project.is_finished,
+        # A budget of 0 is no budget in money (works in kind): nothing can be over it.
+        "over_budget": bool(project.budget) and project.spent > project.budget,
+        "can_manage": rules.can_manage_project(request.user, project) and not project.is_finished,
+        "can_oversee": rules.can_oversee_project(request.user, project),
+        "today": today,
+        "open_milestones": [m for m in milestones if m.done_date is None],
         "figures_form": bound.get("figures")
         or FiguresForm(initial=_figures_initial(project), auto_id="id_fig_%s"),
         "milestone_form": bound.get("milestone") or MilestoneForm(auto_id="id_ms_%s"),
         "link_form": bound.get("link") or LinkCaseForm(auto_id="id_link_%s"),
-        "complete_form": bound.get("complete") or CompleteForm(auto_id="id_done_%s"),
+        "complete_form": bound.get("complete")
+        or CompleteForm(
+            auto_id="id_done_%s", open_milestones=[m for m in milestones if m.done_date is None]
+        ),
+        "public_form": bound.get("public")
+        or PublicForm(initial={"is_public": project.is_public}, auto_id="id_pub_%s"),
         "cancel_form": bound.get("cancel") or ReasonForm(auto_id="id_cancel_%s"),
         "open_form": next(iter(bound), ""),
         "log": _log_rows(selectors.project_log(project)),
@@ -510,7 +521,7 @@ def _project(request: HttpRequest, pk: int) -> Project:
         .filter(pk=pk)
         .first()
     )
-    if project is None or not rules.can_view(request.user, project.area_path):
+    if project is None or not rules.can_view_project(request.user, project):
         raise Http404
     return project
 
@@ -614,7 +625,24 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: actions.complete_milestone(
             actor=request.user, milestone=milestone, done_date=request.POST.get("done_date")
         ),
-        done=_("Milestone “%(title)s” done.") % {"title": milestone.title},
+        done=_("Milestone “%(title)s” marked done on %(date)s.")
+        % {"title": milestone.title, "date": request.POST.get("done_date") or ""},
+    )
+
+
+@require_POST
+@staff_required
+def milestone_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = Milestone.objects.filter(pk=pk).first()
+    if milestone is None:
+        raise Http404
+    return _project_item_post(
+        request,
+        _project(request, milestone.project_id),
+        lambda: actions.reopen_milestone(
+            actor=request.user, milestone=milestone, reason=request.POST.get("reason") or ""
+        ),
+        done=_("Milestone “%(title)s” is open again.") % {"title": milestone.title},
     )
 
 
@@ -651,24 +679,36 @@ def case_unlink(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _completed_message(project: Project) -> str:
+    """What completing did to the linked cases; cases that had already ended are counted
+    apart, never as failures."""
     event = project.events.filter(kind="completed").order_by("-id").first()
     cases = (event.data.get("cases") if event else None) or {}
-    return _(
-        "Project completed. Cases resolved: %(resolved)d; noted: %(noted)d; "
-        "not resolved (see their timelines): %(not_resolved)d."
-    ) % {k: len(cases.get(k, [])) for k in ("resolved", "noted", "not_resolved")}
+    counts = {k: len(cases.get(k, [])) for k in ("resolved", "noted", "not_resolved", "left")}
+    return (
+        _(
+            "Project completed. Cases resolved: %(resolved)d; told of the completion: %(noted)d; "
+            "already resolved or ended before, left as they were: %(left)d; "
+            "could not be resolved (see their timelines): %(not_resolved)d."
+        )
+        % counts
+    )
 
 
 @require_POST
 @staff_required
 def project_complete(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    form = CompleteForm(request.POST, auto_id="id_done_%s")
+    form = CompleteForm(
+        request.POST, auto_id="id_done_%s", open_milestones=actions.open_milestones(project)
+    )
     if not form.is_valid():
         return _render_project(request, project, bound={"complete": form}, status=400)
     try:
         actions.complete_project(
-            actor=request.user, project=project, outcome=form.cleaned_data["outcome"]
+            actor=request.user,
+            project=project,
+            outcome=form.cleaned_data["outcome"],
+            open_milestones_ok=form.cleaned_data["open_milestones_ok"],
         )
     except CaseError as exc:
         status = _show_error(request, form, exc)
@@ -693,3 +733,46 @@ def project_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done=_("Project cancelled."),
     )
+
+
+@require_POST
+@staff_required
+def project_public(request: HttpRequest, pk: int) -> HttpResponse:
+    return _project_post(
+        request,
+        pk,
+        name="public",
+        form_class=PublicForm,
+        prefix="pub",
+        perform=lambda user, project, d: actions.set_project_public(
+            actor=user, project=project, is_public=d["is_public"], reason=d["reason"]
+        ),
+        done=_("Saved: whether the project shows on the public board."),
+    )
+
+
+@require_POST
+@staff_required
+def link_from_case(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """Link a case to a project from the staff case page; back to the case page."""
+    case = Case.objects.filter(pk=case_pk).first()
+    if case is None or not can_view_case(request.user, case):
+        raise Http404
+    project_id = request.POST.get("project") or ""
+    on_completion = request.POST.get("on_completion") or ""
+    try:
+        if not project_id.isdigit():
+            raise InvalidInput(_("Please choose a project."), field="project")
+        project = _project(request, int(project_id))
+        actions.link_case(
+            actor=request.user, project=project, case=case, on_completion=on_completion
+        )
+    except CaseError as exc:
+        if exc.status_code == 404:
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Case linked to the project “%(title)s”.") % {"title": project.title}
+        )
+    return redirect("staff:case", pk=case.pk)

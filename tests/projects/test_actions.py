@@ -257,8 +257,8 @@ def test_staff_of_another_village_cannot_update(county):
     assert snapshot() == before
 
 
-def test_supervisor_and_higher_unit_of_the_area_may_update(county):
-    project = make_project(county)
+def test_supervisor_participating_unit_and_admin_may_update(county):
+    project = make_project(county, units=[county.county_unit])
     actions.update_project(actor=county.supervisor, project=project, progress=10)
     actions.update_project(actor=county.county_handler, project=project, progress=20)
     actions.update_project(actor=county.admin, project=project, progress=30)
@@ -277,11 +277,15 @@ def test_milestones_are_added_and_done_but_not_in_the_future(county):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     with pytest.raises(InvalidInput):
         actions.complete_milestone(actor=county.handler, milestone=milestone, done_date=tomorrow)
-    actions.complete_milestone(actor=county.handler, milestone=milestone)
+    actions.complete_milestone(
+        actor=county.handler, milestone=milestone, done_date=timezone.localdate()
+    )
     milestone.refresh_from_db()
     assert milestone.done_date == timezone.localdate()
     with pytest.raises(InvalidState):
-        actions.complete_milestone(actor=county.handler, milestone=milestone)
+        actions.complete_milestone(
+            actor=county.handler, milestone=milestone, done_date=timezone.localdate()
+        )
     kinds = list(project.events.values_list("kind", flat=True))
     assert kinds == ["created", "milestone_added", "milestone_done"]
 
@@ -293,7 +297,13 @@ def test_linking_a_case_writes_on_its_timeline_and_cannot_repeat(county, held_ca
     assert link.on_completion == OnCompletion.RESOLVE
     event = case.events.get(kind=EventKind.PROJECT)
     assert event.is_public and project.title in event.note
-    assert event.data == {"project": project.pk, "change": "linked", "on_completion": "resolve"}
+    assert event.data == {
+        "project": project.pk,
+        "title": project.title,
+        "change": "linked",
+        "note": "linked",
+        "on_completion": "resolve",
+    }
     case.refresh_from_db()
     assert case.status == Status.ACCEPTED
     with pytest.raises(InvalidState):
@@ -403,12 +413,20 @@ def test_completion_resolves_cases_through_the_resolve_action(county, held_case)
     assert case.status == Status.RESOLVED
     resolved = case.events.get(kind=EventKind.RESOLVED)
     assert resolved.actor == county.handler
-    assert "新管网已通水" in case.resolution and project.title in case.resolution
+    assert case.resolution == "新管网已通水"
+    # Which project solved it is a line of its own, in each reader's language.
+    line = case.events.filter(kind=EventKind.PROJECT).last()
+    assert line.is_public and line.text == f"Solved by the project “{project.title}”."
     project.refresh_from_db()
     assert (project.status, project.progress) == (ProjectStatus.COMPLETED, 100)
     assert project.finished_at is not None
     done = project.events.get(kind=ProjectEventKind.COMPLETED)
-    assert done.data["cases"] == {"resolved": [case.pk], "noted": [], "not_resolved": []}
+    assert done.data["cases"] == {
+        "resolved": [case.pk],
+        "noted": [],
+        "not_resolved": [],
+        "left": [],
+    }
     assert done.data["changes"]["progress"] == [0, 100]
 
 

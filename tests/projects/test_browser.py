@@ -74,6 +74,9 @@ def test_need_resource_project_milestone_and_completion(new_page, county, held_c
     page.fill("#id_ms_due_date", (timezone.localdate() + dt.timedelta(days=20)).isoformat())
     page.get_by_role("button", name="Add milestone").click()
     assert page.locator(".pj-milestones li", has_text="主管网铺设").is_visible()
+    page.locator(".pj-milestones summary", has_text="Mark done…").click()
+    # The day is asked for, with today filled in.
+    assert page.locator("input[name=done_date]").input_value() == timezone.localdate().isoformat()
     page.get_by_role("button", name="Mark “主管网铺设” done").click()
     assert page.locator(".pj-milestones li.is-done", has_text="主管网铺设").is_visible()
     assert Milestone.objects.get().done_date == timezone.localdate()
@@ -83,7 +86,9 @@ def test_need_resource_project_milestone_and_completion(new_page, county, held_c
     page.fill("#id_done_outcome", "新管网通水，三组恢复正常供水。")
     page.get_by_role("button", name="Complete project").click()
     assert page.locator("#project-status").inner_text() == "completed"
-    assert "not resolved (see their timelines): 3" in page.locator(".messages").inner_text()
+    assert (
+        "could not be resolved (see their timelines): 3" in page.locator(".messages").inner_text()
+    )
     assert "Progress 100%" in page.locator("#project-progress").inner_text()
     page.screenshot(path=tmp_path / "project-completed.png", full_page=True)
     project.refresh_from_db()

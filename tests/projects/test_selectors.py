@@ -41,7 +41,9 @@ def test_report_rows_carry_the_figures_the_report_prints(county, held_case):
     actions.add_milestone(
         actor=county.handler, project=project, title="入户通水", due_date="2026-12-20"
     )
-    actions.complete_milestone(actor=county.handler, milestone=first)
+    actions.complete_milestone(
+        actor=county.handler, milestone=first, done_date=timezone.localdate()
+    )
     actions.link_case(actor=county.handler, project=project, case=held_case().pk)
     today = timezone.localdate()
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from minsheng.cases.models import EventKind, Status
 from minsheng.projects import actions
@@ -154,7 +155,7 @@ def test_only_staff_working_in_the_area_may_update_figures(county):
         {"status": "in_progress", "progress": "99", "budget": "1", "spent": "0"},
     )
     assert response.status_code == 403
-    assert "not allowed" in response.content.decode()
+    assert "lead and participating units" in response.content.decode()
     project.refresh_from_db()
     assert project.progress == 10
 
@@ -194,7 +195,8 @@ def test_milestone_and_completion_through_the_pages(county, held_case):
         {"title": "通水", "due_date": "2026-11-30"},
     )
     milestone = Milestone.objects.get()
-    client.post(reverse("projects:milestone_done", args=[milestone.pk]), {"done_date": ""})
+    today = timezone.localdate().isoformat()
+    client.post(reverse("projects:milestone_done", args=[milestone.pk]), {"done_date": today})
     milestone.refresh_from_db()
     assert milestone.done_date is not None
     response = client.post(
