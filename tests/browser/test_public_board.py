@@ -21,6 +21,8 @@ def board_cases(county, submit):  # type: ignore[no-untyped-def]
     actions.add_note(actor=county.handler, case=fixed, note="管材已运到村口")
     actions.resolve_case(actor=county.handler, case=fixed, resolution="水管已更换，恢复供水")
     waiting = submit(title="路灯不亮", latitude=39.915, longitude=116.410)
+    # Read by staff (dispatched), so its words and point are published.
+    actions.dispatch_case(actor=county.operator, case=waiting, unit=county.village_unit)
     elsewhere = submit(title="桥面裂缝", area=county.other_village)
     return {"fixed": fixed, "waiting": waiting, "elsewhere": elsewhere}
 
@@ -64,7 +66,7 @@ def test_resident_drills_down_to_a_village_and_reads_a_cases_timeline(
     assert page.locator("#board-map .b-marker").count() == 2
     assert page.evaluate("window.L && window.L.version") == "1.9.4"
     assert page.locator(".leaflet-control-scale").is_visible()
-    page.locator("#board-map .b-marker-submitted").click()
+    page.locator("#board-map .b-marker-dispatched").click()
     assert page.locator(".leaflet-popup-content").inner_text().startswith("路灯不亮")
     # On a phone a popup is panned clear of the zoom buttons, not drawn under them. Drag
     # the map so that a marker sits in the top-left corner, then open its popup.
