@@ -8,10 +8,8 @@ and must send the CSRF token on unsafe methods, as every Django form does.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
@@ -23,11 +21,6 @@ from minsheng.api.errors import CsrfFailed
 
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
-
-# Password guessing on POST /api/auth/token: this many failures per username lock it out
-# of token issuance for the window (the web login is not affected).
-LOGIN_FAILURE_LIMIT = 10
-LOGIN_FAILURE_WINDOW = 15 * 60
 
 
 class BearerToken(HttpBearer):
@@ -75,22 +68,3 @@ class StaffSession(APIKeyCookie):
 
 
 STAFF_AUTH = [BearerToken(), StaffSession()]
-
-
-def _failure_key(username: str) -> str:
-    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
-    return f"minsheng:api:token-failures:{digest}"
-
-
-def login_locked(username: str) -> bool:
-    return (cache.get(_failure_key(username)) or 0) >= LOGIN_FAILURE_LIMIT
-
-
-def record_login_failure(username: str) -> None:
-    key = _failure_key(username)
-    # add() starts the window only on the first failure; incr() never extends it.
-    cache.add(key, 0, LOGIN_FAILURE_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:  # the window expired between add() and incr()
-        cache.set(key, 1, LOGIN_FAILURE_WINDOW)

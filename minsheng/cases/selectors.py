@@ -10,8 +10,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import User
 from minsheng.accounts.permissions import can_view_case, visible_cases
@@ -26,6 +28,7 @@ from minsheng.cases.models import (
 )
 from minsheng.directory.models import Unit
 from minsheng.directory.selectors import unit_labels
+from minsheng.throttle import actions as throttle
 
 # A running case is "due soon" when its deadline falls within this window.
 DUE_SOON = dt.timedelta(hours=24)
@@ -189,6 +192,28 @@ def get_case_by_tracking_code(code: str) -> Case | None:
     if not normalized or len(normalized) > 12:
         return None
     return _with_related(Case.objects.filter(tracking_code=normalized)).first()
+
+
+def case_for_resident(code: str, *, client: str) -> Case | None:
+    """``get_case_by_tracking_code`` for a code a resident (or anyone) typed, counting
+    unknown codes against ``client``: TooManyTries (429) once it guessed too often.
+
+    A locked client is refused even a right code, or a hit among its guesses would show.
+    """
+    until = throttle.locked_until(throttle.TRACKING, client=client)
+    if until is not None:
+        raise throttle.TooManyTries(
+            _(
+                "Too many unknown tracking codes were tried from here. Please try again "
+                "after %(time)s, or call %(hotline)s."
+            )
+            % {"time": throttle.clock_time(until), "hotline": settings.MINSHENG_HOTLINE},
+            until=until,
+        )
+    case = get_case_by_tracking_code(code)
+    if case is None:
+        throttle.record_failure(throttle.TRACKING, client=client)
+    return case
 
 
 def matching(qs: QuerySet[Case], query: str) -> QuerySet[Case]:

@@ -73,7 +73,28 @@ def test_ten_failures_lock_the_username_out_even_with_the_right_password(county)
     response = ask_token()
     assert response.status_code == 429
     assert response.json()["code"] == "TooManyAttempts"
+    assert response.json()["detail"].startswith(
+        "Too many failed sign-in attempts from this address. Please try again after "
+    )
+    assert 0 < int(response["Retry-After"]) <= 15 * 60 + 1
     assert ask_token(username="operator").status_code == 201
+
+
+def test_the_lock_holds_in_every_web_process_because_it_is_in_the_database(county):
+    for _ in range(10):
+        ask_token(password="guess")
+    cache.clear()  # what a per-process memory would lose (another process, a restart)
+    assert ask_token().status_code == 429
+
+
+def test_nobody_can_lock_a_colleague_out_from_another_address(county):
+    for _ in range(10):
+        ask_token(password="guess")
+    elsewhere = Client(REMOTE_ADDR="198.51.100.23")
+    body = '{"username": "handler", "password": "demo-pass-123", "name": "laptop"}'
+    assert (
+        elsewhere.post("/api/auth/token", body, content_type="application/json").status_code == 201
+    )
 
 
 def test_request_without_credentials_gets_401(db):
