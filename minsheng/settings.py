@@ -171,6 +171,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 # How many reverse proxies in front of minsheng append to X-Forwarded-For (0: none, the
 # client's address is REMOTE_ADDR). Attempt limits count per client address.
 MINSHENG_TRUSTED_PROXIES = int(os.environ.get("MINSHENG_TRUSTED_PROXIES", "0"))
+# API tokens stop working this many days after they were issued.
+MINSHENG_API_TOKEN_DAYS = int(os.environ.get("MINSHENG_API_TOKEN_DAYS", "90"))
 
 # Contact details: Fernet keys, newest first. Extra keys let old rows be read after rotation.
 _contact_keys = os.environ.get("MINSHENG_CONTACT_KEYS") or read_or_create_secret(

@@ -24,20 +24,22 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 class BearerToken(HttpBearer):
-    """``Authorization: Bearer <token>`` for scripts, apps and integrations."""
+    """``Authorization: Bearer <token>`` for scripts, apps and integrations: a token that
+    is neither revoked (by its client, an administrator or a password change) nor expired,
+    of a user who is still active."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         token = token.strip()
         if not token:
             return None
+        now = timezone.now()
         found = (
             ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.hash(token), revoked_at__isnull=True)
+            .filter(digest=ApiToken.hash(token), revoked_at__isnull=True, expires_at__gt=now)
             .first()
         )
         if found is None or not is_staff_user(found.user):
             return None
-        now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.api_token = found  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
 """Getting a token, using it, losing it; browser sessions; the issue_token command."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -95,6 +96,78 @@ def test_nobody_can_lock_a_colleague_out_from_another_address(county):
     assert (
         elsewhere.post("/api/auth/token", body, content_type="application/json").status_code == 201
     )
+
+
+def test_a_token_expires_after_the_configured_days(county, settings):
+    settings.MINSHENG_API_TOKEN_DAYS = 30
+    body = ask_token().json()
+    token = ApiToken.objects.get()
+    assert abs(token.expires_at - (token.created_at + dt.timedelta(days=30))) < dt.timedelta(
+        seconds=5
+    )
+    assert body["expires_at"]
+    api = Api(body["token"])
+    assert api.get("/api/me").status_code == 200
+    ApiToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert api.get("/api/me").status_code == 401
+
+
+def test_changing_ones_password_on_the_staff_page_revokes_ones_tokens(county, api_as):
+    api = api_as(county.handler)
+    other = api_as(county.operator)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(county.handler)
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "demo-pass-123",
+            "new_password1": "a-new-long-passphrase-42",
+            "new_password2": "a-new-long-passphrase-42",
+        },
+    )
+    assert response.status_code == 302
+    assert api.get("/api/me").status_code == 401
+    assert other.get("/api/me").status_code == 200
+
+
+def test_an_administrator_setting_a_password_revokes_that_users_tokens(county, api_as):
+    api = api_as(county.handler)
+    admin = Client(HTTP_ACCEPT_LANGUAGE="en")
+    admin.force_login(county.admin)
+    url = f"/admin/accounts/user/{county.handler.pk}/password/"
+    response = admin.post(
+        url,
+        {
+            "password1": "a-new-long-passphrase-42",
+            "password2": "a-new-long-passphrase-42",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    assert api.get("/api/me").status_code == 401
+
+
+def test_the_changepassword_command_revokes_the_users_tokens(county, api_as, monkeypatch):
+    api = api_as(county.handler)
+    # changepassword reads the password twice from the terminal.
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "a-new-long-passphrase-42")
+    call_command("changepassword", "handler", stdout=io.StringIO())
+    assert api.get("/api/me").status_code == 401
+
+
+def test_signing_in_keeps_the_tokens_even_when_it_upgrades_the_password_hash(
+    county, api_as, settings
+):
+    api = api_as(county.handler)
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    client = Client()
+    client.post("/accounts/login/", {"username": "handler", "password": "demo-pass-123"})
+    county.handler.refresh_from_db()
+    assert county.handler.password.startswith("pbkdf2_")
+    assert api.get("/api/me").status_code == 200
 
 
 def test_request_without_credentials_gets_401(db):

@@ -32,7 +32,8 @@ TOKEN_NAME_MAX = 60
     summary=gettext_lazy("Issue an API token"),
     description=gettext_lazy(
         "Exchange a staff username and password for a bearer token. The token is shown "
-        "only in this response. After 10 failed attempts for a username from "
+        "only in this response and expires after MINSHENG_API_TOKEN_DAYS (90 by default) "
+        "or when the user's password changes. After 10 failed attempts for a username from "
         "one address, or 50 from one address, within 15 minutes, further attempts from that "
         "address are refused with 429 and a Retry-After header, the staff sign-in page too."
     ),
@@ -59,7 +60,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
     with transaction.atomic():
         token, raw = ApiToken.issue(user=user, name=name)
     body = {"token": raw, "name": token.name, "prefix": token.prefix}
-    return Status(201, {**body, "created_at": token.created_at})
+    return Status(201, {**body, "created_at": token.created_at, "expires_at": token.expires_at})
 
 
 @router.delete(
