@@ -46,3 +46,7 @@ def configure() -> None:
     admin.site.site_title = _("minsheng administration")
     admin.site.index_title = _("Set up areas, units, categories, routing rules and accounts")
     admin.site.get_app_list = get_app_list  # type: ignore[method-assign]
+    # The administration site's sign-in counts failures like the staff sign-in does.
+    from minsheng.accounts.forms import AdminLoginForm
+
+    admin.site.login_form = AdminLoginForm

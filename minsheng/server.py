@@ -23,6 +23,8 @@ from django.core.management import CommandError, call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from minsheng.datadir import tighten_permissions
+
 logger = logging.getLogger(__name__)
 
 # Arbitrary constant for pg_advisory_lock: "one process migrates at a time".
@@ -157,7 +159,13 @@ def serve(*, host: str, port: int, threads: int, with_worker: bool) -> int:
     # WhiteNoise warns about a missing STATIC_ROOT; the embedded setup serves from the
     # app directories, but an empty one keeps the log quiet and collectstatic possible.
     for directory in (settings.DATA_DIR, settings.STATIC_ROOT):
-        Path(directory).mkdir(parents=True, exist_ok=True)
+        Path(directory).mkdir(mode=0o700, parents=True, exist_ok=True)
+    tightened = tighten_permissions(Path(settings.DATA_DIR))
+    if tightened:
+        logger.warning(
+            "made the data directory readable by its owner only (0700, files 0600): %s",
+            ", ".join(tightened),
+        )
     from minsheng.wsgi import application
 
     migrate_if_needed()

@@ -14,7 +14,12 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.datadir import data_dir, new_django_secret, read_or_create_secret
+from minsheng.datadir import (
+    create_private_file,
+    data_dir,
+    new_django_secret,
+    read_or_create_secret,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -59,6 +64,7 @@ INSTALLED_APPS = [
     "minsheng.open311",
     "minsheng.insight",
     "minsheng.projects",
+    "minsheng.throttle",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "minsheng.accounts.middleware.FirstPasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "minsheng.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "minsheng.urls"
@@ -105,6 +112,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if DATABASES["default"]["NAME"] == str(DATA_DIR / "minsheng.sqlite3"):
+        create_private_file(DATA_DIR / "minsheng.sqlite3")
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE transactions take the write lock up front, so two writers queue
@@ -167,6 +176,22 @@ TASKS = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# Served over HTTPS (behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto):
+# cookies only over HTTPS, and browsers told to use HTTPS for a year (HSTS). The proxy must
+# set X-Forwarded-Proto itself, overwriting what a client sent, and redirect plain HTTP
+# (minsheng does not, so an SMS gateway may still post to it directly on the inside).
+MINSHENG_HTTPS = env_bool("MINSHENG_HTTPS", False)
+if MINSHENG_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+# How many reverse proxies in front of minsheng append to X-Forwarded-For (0: none, the
+# client's address is REMOTE_ADDR). Attempt limits count per client address.
+MINSHENG_TRUSTED_PROXIES = int(os.environ.get("MINSHENG_TRUSTED_PROXIES", "0"))
+# API tokens stop working this many days after they were issued.
+MINSHENG_API_TOKEN_DAYS = int(os.environ.get("MINSHENG_API_TOKEN_DAYS", "90"))
 
 # Contact details: Fernet keys, newest first. Extra keys let old rows be read after rotation.
 _contact_keys = os.environ.get("MINSHENG_CONTACT_KEYS") or read_or_create_secret(

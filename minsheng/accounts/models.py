@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -67,7 +70,16 @@ class User(AbstractUser):
         # superuser flags), which a new county's administrator would otherwise not find.
         if self.role == Role.ADMINISTRATOR:
             self.is_staff = self.is_superuser = True
+        # set_password() leaves the new password in _password until the save; every way of
+        # changing one (the staff page, the admin, `changepassword`) goes through it. The
+        # hash upgrade at sign-in does not (Django clears _password first): tokens stay.
+        password_changed = self._password is not None and self.pk is not None
         super().save(*args, **kwargs)
+        if password_changed:
+            # Whoever learnt the old password may have taken a token with it.
+            ApiToken.objects.filter(user=self, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
 
     @property
     def is_administrator(self) -> bool:
@@ -83,6 +95,8 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # settings.MINSHENG_API_TOKEN_DAYS after issue; a token is refused from then on.
+    expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -99,5 +113,8 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
         raw = "ms_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:8], digest=cls.hash(raw))
+        expires_at = timezone.now() + dt.timedelta(days=settings.MINSHENG_API_TOKEN_DAYS)
+        token = cls.objects.create(
+            user=user, name=name, prefix=raw[:8], digest=cls.hash(raw), expires_at=expires_at
+        )
         return token, raw

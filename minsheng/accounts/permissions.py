@@ -126,6 +126,14 @@ def can_supervise(user: User, case: Case) -> bool:
     )
 
 
-def can_reveal_contact(user: User, case: Case) -> bool:
-    """Only the unit that holds the case calls the resident back; nobody else, not even admins."""
+def holds_case(user: User, case: Case) -> bool:
+    """A member of the unit holding the case (administrators included only as members)."""
     return is_staff_user(user) and is_member_of(user, case.current_unit_id)
+
+
+def can_reveal_contact(user: User, case: Case) -> bool:
+    """Only the unit that holds the case calls the resident back; nobody else, not even
+    admins, and only while a call-back can be needed (cases.models.CALL_BACK_STATUSES)."""
+    from minsheng.cases.models import CALL_BACK_STATUSES
+
+    return holds_case(user, case) and case.status in CALL_BACK_STATUSES

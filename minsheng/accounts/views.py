@@ -7,10 +7,21 @@ from django.contrib.auth import views as auth_views
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from minsheng.accounts.forms import StaffAuthenticationForm
+
 
 class StaffLoginView(auth_views.LoginView):
+    """Django's sign-in, refusing an address that failed too often (HTTP 429)."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = StaffAuthenticationForm
+
+    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_invalid(form)
+        if form.locked:
+            response.status_code = 429
+        return response
 
 
 class StaffLogoutView(auth_views.LogoutView):

@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from minsheng.api.errors import InvalidRequest, NotAuthenticated, error_body
 from minsheng.api.routers import cases, public, reference, tokens
 from minsheng.cases.errors import CaseError, NotFound
+from minsheng.throttle.actions import TooManyTries
 
 api = NinjaAPI(
     title="minsheng API",
@@ -39,6 +40,8 @@ def _respond(request: HttpRequest, exc: CaseError, **extra: object) -> HttpRespo
     response = api.create_response(request, {**error_body(exc), **extra}, status=exc.status_code)
     if exc.status_code == 401:
         response["WWW-Authenticate"] = 'Bearer realm="minsheng"'
+    if isinstance(exc, TooManyTries):
+        response["Retry-After"] = str(exc.retry_after)
     return response
 
 

@@ -8,10 +8,8 @@ and must send the CSRF token on unsafe methods, as every Django form does.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
@@ -24,27 +22,24 @@ from minsheng.api.errors import CsrfFailed
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
-# Password guessing on POST /api/auth/token: this many failures per username lock it out
-# of token issuance for the window (the web login is not affected).
-LOGIN_FAILURE_LIMIT = 10
-LOGIN_FAILURE_WINDOW = 15 * 60
-
 
 class BearerToken(HttpBearer):
-    """``Authorization: Bearer <token>`` for scripts, apps and integrations."""
+    """``Authorization: Bearer <token>`` for scripts, apps and integrations: a token that
+    is neither revoked (by its client, an administrator or a password change) nor expired,
+    of a user who is still active."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         token = token.strip()
         if not token:
             return None
+        now = timezone.now()
         found = (
             ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.hash(token), revoked_at__isnull=True)
+            .filter(digest=ApiToken.hash(token), revoked_at__isnull=True, expires_at__gt=now)
             .first()
         )
         if found is None or not is_staff_user(found.user):
             return None
-        now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.api_token = found  # type: ignore[attr-defined]
@@ -75,22 +70,3 @@ class StaffSession(APIKeyCookie):
 
 
 STAFF_AUTH = [BearerToken(), StaffSession()]
-
-
-def _failure_key(username: str) -> str:
-    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
-    return f"minsheng:api:token-failures:{digest}"
-
-
-def login_locked(username: str) -> bool:
-    return (cache.get(_failure_key(username)) or 0) >= LOGIN_FAILURE_LIMIT
-
-
-def record_login_failure(username: str) -> None:
-    key = _failure_key(username)
-    # add() starts the window only on the first failure; incr() never extends it.
-    cache.add(key, 0, LOGIN_FAILURE_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:  # the window expired between add() and incr()
-        cache.set(key, 1, LOGIN_FAILURE_WINDOW)

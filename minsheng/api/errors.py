@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.errors import CaseError
+from minsheng.throttle.actions import TooManyTries
 
 
 class NotAuthenticated(CaseError):
@@ -22,9 +23,8 @@ class WrongCredentials(CaseError):
     default_message = _("Wrong username or password.")
 
 
-class TooManyAttempts(CaseError):
-    status_code = 429
-    default_message = _("Too many failed attempts. Please wait a quarter of an hour and try again.")
+class TooManyAttempts(TooManyTries):
+    """Too many failed sign-ins from this address (see minsheng.throttle.actions.LOGIN)."""
 
 
 class CsrfFailed(CaseError):

@@ -67,6 +67,9 @@ class TokenOut(Schema):
     name: str
     prefix: str
     created_at: dt.datetime
+    expires_at: dt.datetime = Field(
+        description="The token is refused from then on (MINSHENG_API_TOKEN_DAYS after issue)."
+    )
 
 
 class UnitRef(Schema):

@@ -22,7 +22,12 @@ from minsheng.accounts.models import User
 from minsheng.cases.errors import InvalidInput, NotFound
 from minsheng.cases.models import TRIAGE_STATUSES, Case
 from minsheng.cases.rules import permitted_actions
-from minsheng.cases.selectors import get_case_by_tracking_code, matching, queue_for
+from minsheng.cases.selectors import (
+    case_for_resident,
+    get_case_by_tracking_code,
+    matching,
+    queue_for,
+)
 from minsheng.directory.models import Area, Category, Unit
 from minsheng.directory.selectors import route_case
 
@@ -102,8 +107,15 @@ def case_for_rendering(case_id: int) -> Case:
     return _detail_queryset().get(pk=case_id)
 
 
-def public_case(code: str) -> Case:
-    case = get_case_by_tracking_code(code)
+def public_case(code: str, *, client: str | None) -> Case:
+    """The case a resident follows by its code. With ``client`` (a code someone sent),
+    unknown codes count against that client (429 after too many); without it, a re-read of
+    a case the request already found."""
+    case = (
+        get_case_by_tracking_code(code)
+        if client is None
+        else case_for_resident(code, client=client)
+    )
     if case is None:
         raise NotFound(_("No case has this tracking code. Please check it and try again."))
     return case

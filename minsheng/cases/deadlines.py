@@ -1,4 +1,5 @@
-"""The deadline sweep: escalate what ran out of time, close unrated cases, purge contacts."""
+"""The deadline sweep: escalate what ran out of time, close unrated cases, purge contacts,
+and forget what is kept only for a while (counted failed attempts, the SMS outbox file)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from minsheng.cases import actions
 from minsheng.cases.errors import CaseError
 from minsheng.cases.models import RUNNING_STATUSES, Case, Status
 from minsheng.contacts.actions import purge_expired_contacts
+from minsheng.intake.sms_backends import prune_outbox
+from minsheng.throttle.actions import forget_old_failures
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +27,15 @@ class SweepResult:
     flagged_at_top: int = 0
     auto_closed: int = 0
     contacts_purged: int = 0
+    failures_forgotten: int = 0
+    outbox_lines_pruned: int = 0
 
     def __str__(self) -> str:
         return (
             f"escalated={self.escalated} flagged_at_top={self.flagged_at_top} "
-            f"auto_closed={self.auto_closed} contacts_purged={self.contacts_purged}"
+            f"auto_closed={self.auto_closed} contacts_purged={self.contacts_purged} "
+            f"failures_forgotten={self.failures_forgotten} "
+            f"outbox_lines_pruned={self.outbox_lines_pruned}"
         )
 
 
@@ -70,5 +77,7 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> SweepResult:
         except CaseError as exc:
             logger.info("sweep could not close case %s: %s", case_id, exc)
     result.contacts_purged = purge_expired_contacts(now=now)
+    result.failures_forgotten = forget_old_failures(now=now)
+    result.outbox_lines_pruned = prune_outbox(now=now)
     logger.info("deadline sweep: %s", result)
     return result

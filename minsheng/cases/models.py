@@ -44,6 +44,10 @@ RUNNING_STATUSES = (
 TRIAGE_STATUSES = (Status.SUBMITTED, Status.RETURNED)
 FINAL_STATUSES = (Status.CLOSED, Status.MERGED, Status.DECLINED, Status.WITHDRAWN)
 OPEN_STATUSES = TRIAGE_STATUSES + RUNNING_STATUSES + (Status.RESOLVED,)
+# Statuses in which the holding unit may still need to call the resident: while it works
+# the case, and once resolved, for the call-back that asks for the rating. Not once the
+# case has ended (closed, merged, declined, withdrawn), nor while it waits for dispatch.
+CALL_BACK_STATUSES = RUNNING_STATUSES + (Status.RESOLVED,)
 
 
 class Channel(models.TextChoices):

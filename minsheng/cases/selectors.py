@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from minsheng.cases.models import (
 from minsheng.cases.redaction import redact
 from minsheng.directory.models import Unit
 from minsheng.directory.selectors import unit_labels
+from minsheng.throttle import actions as throttle
 
 # A running case is "due soon" when its deadline falls within this window.
 DUE_SOON = dt.timedelta(hours=24)
@@ -205,6 +207,28 @@ def refuse_personal_query(query: str) -> None:
             ),
             field="q",
         )
+
+
+def case_for_resident(code: str, *, client: str) -> Case | None:
+    """``get_case_by_tracking_code`` for a code a resident (or anyone) typed, counting
+    unknown codes against ``client``: TooManyTries (429) once it guessed too often.
+
+    A locked client is refused even a right code, or a hit among its guesses would show.
+    """
+    until = throttle.locked_until(throttle.TRACKING, client=client)
+    if until is not None:
+        raise throttle.TooManyTries(
+            _(
+                "Too many unknown tracking codes were tried from here. Please try again "
+                "after %(time)s, or call %(hotline)s."
+            )
+            % {"time": throttle.clock_time(until), "hotline": settings.MINSHENG_HOTLINE},
+            until=until,
+        )
+    case = get_case_by_tracking_code(code)
+    if case is None:
+        throttle.record_failure(throttle.TRACKING, client=client)
+    return case
 
 
 def matching(qs: QuerySet[Case], query: str) -> QuerySet[Case]:

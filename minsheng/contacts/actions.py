@@ -21,11 +21,19 @@ from minsheng.contacts.selectors import private_terms
 
 @transaction.atomic
 def reveal_contact(*, actor: User, case: Case | int, reason: str = "") -> tuple[str, str]:
-    """Plaintext (name, phone) for a member of the unit holding the case; audited."""
+    """Plaintext (name, phone) for a member of the unit holding the case, while a call-back
+    can be needed (CALL_BACK_STATUSES); audited."""
     case = lock_case(case)
-    if not perms.can_reveal_contact(actor, case):
+    if not perms.holds_case(actor, case):
         raise NotPermitted(
             _("Only the unit handling this case may see the resident's contact details.")
+        )
+    if not perms.can_reveal_contact(actor, case):
+        raise NotPermitted(
+            _(
+                "This case has ended, so there is no call-back to make: the resident's "
+                "contact details are no longer shown."
+            )
         )
     contact = Contact.objects.filter(case=case).first()
     if contact is None or not contact.has_details:

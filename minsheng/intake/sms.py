@@ -30,8 +30,10 @@ from django.utils.translation import gettext as _
 from minsheng.cases import actions
 from minsheng.cases.errors import CaseError, InvalidInput
 from minsheng.cases.models import TRACKING_ALPHABET, Case, Channel, Status
+from minsheng.cases.selectors import case_for_resident
 from minsheng.intake.models import POSTER_AREA_KINDS, AreaSmsCode, InboundMessage, InboundReply
 from minsheng.intake.notify import tracking_url
+from minsheng.throttle.actions import TooManyTries, clock_time
 
 _TRACKING = re.compile(rf"^\W*(MS[{TRACKING_ALPHABET}]{{8}})(.*)$", re.IGNORECASE | re.DOTALL)
 # \d and \W are Unicode-aware: full-width digits (１２３４５) and Chinese punctuation work.
@@ -88,7 +90,7 @@ def _answer(*, sender: str, text: str, language: str, message_id: str) -> SmsAns
     # A Chinese keyboard in full-width mode types "ＭＳ…" and "５".
     tracking = _TRACKING.match(unicodedata.normalize("NFKC", text))
     if tracking:
-        return _about_case(tracking.group(1).upper(), tracking.group(2))
+        return _about_case(tracking.group(1).upper(), tracking.group(2), sender=sender)
     if _bare_rating(text) is not None:
         return SmsAnswer(
             _(
@@ -190,11 +192,26 @@ def _submit(*, area, description: str, sender: str, language: str, key: str) -> 
         return actions.submit_case(**{**fields, "contact_phone": ""})
 
 
-def _about_case(code: str, rest: str) -> SmsAnswer:
-    """A message that starts with a tracking code: a rating, or a question about status."""
-    case = Case.objects.filter(tracking_code=code).first()
+def _about_case(code: str, rest: str, *, sender: str) -> SmsAnswer:
+    """A message that starts with a tracking code: a rating, or a question about status.
+
+    Unknown codes count against the sender's number as they count against an address on
+    the web (every message comes from the gateway's address).
+    """
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    try:
+        case = case_for_resident(code, client=f"sms:{sender}")
+    except TooManyTries as exc:
+        return SmsAnswer(
+            _(
+                "Too many unknown tracking codes were sent from this number. Please try "
+                "again after %(time)s, or call %(hotline)s."
+            )
+            % {"time": clock_time(exc.until), "hotline": settings.MINSHENG_HOTLINE},
+            InboundReply.REFUSED,
+            language,
+        )
     if case is None:
-        language = translation.get_language() or settings.LANGUAGE_CODE
         return SmsAnswer(
             _("We found no request with the code %(code)s. Please check it, or call %(hotline)s.")
             % {"code": code, "hotline": settings.MINSHENG_HOTLINE},

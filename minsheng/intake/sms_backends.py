@@ -9,7 +9,10 @@ the phone number: they end up in the outbound log that staff can read.
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
 import json
+import os
 import re
 import threading
 import urllib.error
@@ -47,18 +50,36 @@ def _scrub(text: str) -> str:
     return _DIGIT_RUN.sub(lambda m: "*" * len(m.group(0)), text)
 
 
+# The outbox file keeps messages this long; the deadline sweep prunes older lines.
+OUTBOX_KEEP_DAYS = 30
+
+
+def outbox_path() -> Path:
+    return Path(settings.DATA_DIR) / "sms-outbox.log"
+
+
+def _open_outbox(path: Path) -> int:
+    """The outbox opened for appending, readable by its owner only, and locked against the
+    other processes that write or prune it (web processes and workers)."""
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
 class FileBackend:
     """Appends each message to ``sms-outbox.log`` in the data directory.
 
     For a demonstration or development setup: nothing leaves the machine, and the number
-    is masked down to its last four digits, so the file is no register of residents.
+    is masked down to its last four digits, so the file is no register of residents. Still,
+    messages carry tracking codes: the file is readable by its owner only, and lines older
+    than ``OUTBOX_KEEP_DAYS`` are pruned by the deadline sweep.
     """
 
     name = "file"
     _lock = threading.Lock()
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or Path(settings.DATA_DIR) / "sms-outbox.log"
+        self.path = path or outbox_path()
 
     def send(self, to: str, text: str) -> None:
         line = "{time}\t{to}\t{text}\n".format(
@@ -67,10 +88,49 @@ class FileBackend:
             text=" ".join(text.split()),
         )
         try:
-            with self._lock, self.path.open("a", encoding="utf-8") as outbox:
-                outbox.write(line)
+            with self._lock:
+                fd = _open_outbox(self.path)
+                try:
+                    os.write(fd, line.encode("utf-8"))
+                finally:
+                    os.close(fd)
         except OSError as exc:
             raise SmsError(f"cannot write {self.path}: {exc.strerror}") from exc
+
+
+def prune_outbox(*, now: dt.datetime | None = None, path: Path | None = None) -> int:
+    """Drop outbox lines older than ``OUTBOX_KEEP_DAYS``; returns how many were dropped.
+
+    Rewrites the file in place under its lock, so a message another process is appending
+    meanwhile lands after the kept lines rather than in a replaced file.
+    """
+    path = path or outbox_path()
+    if not path.exists():
+        return 0
+    cutoff = (now or timezone.now()) - dt.timedelta(days=OUTBOX_KEEP_DAYS)
+    with FileBackend._lock:
+        fd = _open_outbox(path)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(os.dup(fd), "r+b") as outbox:
+                lines = outbox.read().splitlines(keepends=True)
+                kept = [line for line in lines if not _older_than(line, cutoff)]
+                if len(kept) < len(lines):
+                    outbox.seek(0)
+                    outbox.truncate()
+                    outbox.write(b"".join(kept))
+        finally:
+            os.close(fd)
+    return len(lines) - len(kept)
+
+
+def _older_than(line: bytes, cutoff: dt.datetime) -> bool:
+    stamp = line.split(b"\t", 1)[0].decode("ascii", "replace")
+    try:
+        sent = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return False  # not a line this backend wrote: leave it for whoever did
+    return sent.tzinfo is not None and sent < cutoff
 
 
 class HttpGatewayBackend:

@@ -33,6 +33,7 @@ from minsheng.intake.forms import (
     new_submission_key,
     parse_submission_key,
 )
+from minsheng.throttle.actions import TooManyTries, client_ip
 
 # The report last sent from this browser, so pressing Back and sending the same words again
 # does not make a second case. Kept only in the resident's own browser (a signed cookie),
@@ -140,9 +141,9 @@ def report(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def submitted(request: HttpRequest, code: str) -> HttpResponse:
-    case = selectors.get_case_by_tracking_code(code)
-    if case is None:
-        return _not_found(request, code)
+    case, refusal = _lookup(request, code)
+    if refusal is not None:
+        return refusal
     return _render(
         request, "intake/submitted.html", {"case": case, "again": "again" in request.GET}
     )
@@ -166,18 +167,18 @@ def track(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
-    case = selectors.get_case_by_tracking_code(code)
-    if case is None:
-        return _not_found(request, code)
+    case, refusal = _lookup(request, code)
+    if refusal is not None:
+        return refusal
     return _case_page(request, case)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, code: str) -> HttpResponse:
-    case = selectors.get_case_by_tracking_code(code)
-    if case is None:
-        return _not_found(request, code)
+    case, refusal = _lookup(request, code)
+    if refusal is not None:
+        return refusal
     if request.method == "GET":
         # A language switch or a reload after a refused rating lands here: show the case.
         return redirect("intake:case", code=case.tracking_code)
@@ -213,9 +214,9 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     """A confirmation page first; only a POST that carries ``confirm`` withdraws the case."""
-    case = selectors.get_case_by_tracking_code(code)
-    if case is None:
-        return _not_found(request, code)
+    case, refusal = _lookup(request, code)
+    if refusal is not None:
+        return refusal
     status = 200
     if request.method == "POST":
         form = WithdrawForm(_with_current_version(request, case))
@@ -256,6 +257,20 @@ def _render(request: HttpRequest, template: str, context: dict, status: int = 20
     return render(
         request, template, {"hotline": settings.MINSHENG_HOTLINE, **context}, status=status
     )
+
+
+def _lookup(request: HttpRequest, code: str) -> tuple[Case, None] | tuple[None, HttpResponse]:
+    """The case with this code, or the page to answer instead: not found (404), or too
+    many unknown codes from this address (429)."""
+    try:
+        case = selectors.case_for_resident(code, client=client_ip(request))
+    except TooManyTries as exc:
+        response = _render(request, "intake/track.html", {"too_many": exc.message}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return None, response
+    if case is None:
+        return None, _not_found(request, code)
+    return case, None
 
 
 def _not_found(request: HttpRequest, code: str) -> HttpResponse:

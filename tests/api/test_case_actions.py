@@ -355,6 +355,16 @@ def test_operator_may_not_reveal_contact(county, api_as, dispatched):
     assert not Event.objects.filter(case=case, kind=EventKind.CONTACT_REVEALED).exists()
 
 
+def test_no_reveal_once_the_case_is_withdrawn(county, api_as, dispatched):
+    case = dispatched(contact_phone=PHONE)
+    actions.withdraw_case(actor=actions.RESIDENT, case=case, reason="不需要了")
+    api = api_as(county.handler)
+    assert "reveal_contact" not in ok(api.get(url(case)))["allowed_actions"]
+    response = api.post(url(case, "contact/reveal"), {"reason": "回访"})
+    refused(response, 403, "NotPermitted")
+    assert PHONE.encode() not in response.content
+
+
 def test_other_unit_cannot_reach_the_reveal(county, api_as, dispatched):
     case = dispatched(contact_phone=PHONE)
     refused(api_as(county.other_handler).post(url(case, "contact/reveal"), {}), 404, "NotFound")

@@ -193,3 +193,24 @@ def test_every_problem_of_a_submission_is_named_at_once(county, public_api):
     fields = [body["field"]] + [part["field"] for part in body["also"]]
     assert fields == ["description", "contact_phone"]
     assert not Case.objects.exists()
+
+
+def test_guessing_codes_is_refused_with_429_after_thirty_unknown_ones(county, submit):
+    case = submit()
+    api = Client(headers={"accept-language": "en"})
+    for n in range(30):
+        assert api.get(f"/api/public/cases/MS3333{n:04d}".replace("0", "A")).status_code == 404
+    response = api.get(f"/api/public/cases/{case.tracking_code}")
+    assert response.status_code == 429
+    body = response.json()
+    assert body["code"] == "TooManyTries"
+    assert body["detail"].startswith("Too many unknown tracking codes were tried from here.")
+    assert int(response["Retry-After"]) > 0
+    rating = api.post(
+        f"/api/public/cases/{case.tracking_code}/rating",
+        '{"rating": 5, "is_solved": true}',
+        content_type="application/json",
+    )
+    assert rating.status_code == 429
+    other = Client(REMOTE_ADDR="198.51.100.5")
+    assert other.get(f"/api/public/cases/{case.tracking_code}").status_code == 200

@@ -69,14 +69,18 @@ def new_page(  # type: ignore[no-untyped-def]
     django_db_serialized_rollback,
     release_live_server_connections,
 ) -> Iterator[Callable]:
-    """``new_page(viewport=PHONE, language="en")`` → a Playwright page on the live server."""
+    """``new_page(viewport=PHONE, language="en")`` → a Playwright page on the live server.
+
+    Pages keep the site's Content-Security-Policy, so these tests also show that it lets
+    the pages work; ``bypass_csp=True`` is for tools that inject their own script (axe)."""
     contexts = []
 
-    def _new_page(viewport: dict | None = None, language: str = "en"):  # type: ignore[no-untyped-def]
+    def _new_page(viewport: dict | None = None, language: str = "en", bypass_csp: bool = False):  # type: ignore[no-untyped-def]
         context = browser.new_context(
             base_url=live_server.url,
             viewport=viewport or PHONE,
             extra_http_headers={"Accept-Language": language},
+            bypass_csp=bypass_csp,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -542,6 +542,23 @@ def test_operator_sees_no_contact_button_and_a_forged_post_is_refused(county, su
     assert not case.events.filter(kind=EventKind.CONTACT_REVEALED).exists()
 
 
+def test_no_contact_button_once_the_case_is_closed_and_a_forged_post_is_refused(county, submit):
+    case = with_contact(county, submit)
+    actions.accept_case(actor=county.handler, case=case)
+    resolved = actions.resolve_case(actor=county.handler, case=case, resolution="已修复")
+    client = login(county.handler)
+    # Resolved: the call-back that asks for the rating may still need the number.
+    assert "Show contact details to call back" in client.get(case_url(case)).content.decode()
+    actions.rate_case(actor=actions.RESIDENT, case=resolved, rating=5, is_solved=True)
+    assert "Show contact details" not in client.get(case_url(case)).content.decode()
+    response = client.post(reverse("staff:reveal_contact", args=[case.pk]))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert PHONE not in html
+    assert "This case has ended, so there is no call-back to make" in html
+    assert not case.events.filter(kind=EventKind.CONTACT_REVEALED).exists()
+
+
 def test_other_unit_cannot_reveal_contact(county, submit):
     case = with_contact(county, submit)
     response = login(county.other_handler).post(reverse("staff:reveal_contact", args=[case.pk]))

@@ -74,3 +74,53 @@ def test_contact_never_reaches_the_logs(county, submit, caplog):
         case = actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
         reveal_contact(actor=county.handler, case=case)
     assert PHONE not in caplog.text and NAME not in caplog.text
+
+
+# --- only while a call-back can be needed -------------------------------------------------
+
+
+def test_reveal_is_allowed_while_the_case_waits_for_the_call_back(county, case_with_contact):
+    case = actions.accept_case(actor=county.handler, case=case_with_contact)
+    case = actions.resolve_case(actor=county.handler, case=case, resolution="已修复")
+    assert reveal_contact(actor=county.handler, case=case) == (NAME, PHONE)
+
+
+def _closed(county, case):  # type: ignore[no-untyped-def]
+    case = actions.accept_case(actor=county.handler, case=case)
+    case = actions.resolve_case(actor=county.handler, case=case, resolution="已修复")
+    return actions.rate_case(actor=actions.RESIDENT, case=case, rating=5, is_solved=True)
+
+
+def _withdrawn(county, case):  # type: ignore[no-untyped-def]
+    return actions.withdraw_case(actor=actions.RESIDENT, case=case, reason="已经自己修好了")
+
+
+def _merged(county, case):  # type: ignore[no-untyped-def]
+    survivor = actions.dispatch_case(
+        actor=county.operator,
+        case=actions.submit_case(
+            actor=actions.RESIDENT,
+            title="村口水管破裂",
+            description="同一处水管。",
+            category=case.category,
+            area=case.area,
+            channel=case.channel,
+        ),
+        unit=county.village_unit,
+    )
+    return actions.merge_case(actor=county.handler, case=case, into=survivor)
+
+
+@pytest.mark.parametrize("end", [_closed, _withdrawn, _merged])
+def test_no_reveal_once_the_case_has_ended(county, case_with_contact, end):
+    case = end(county, case_with_contact)
+    with pytest.raises(NotPermitted, match="This case has ended"):
+        reveal_contact(actor=county.handler, case=case)
+    assert not case.events.filter(kind=EventKind.CONTACT_REVEALED).exists()
+
+
+def test_no_reveal_of_a_declined_case(county, submit):
+    case = submit(contact_name=NAME, contact_phone=PHONE)
+    case = actions.decline_case(actor=county.operator, case=case, reason="不属于公共服务")
+    with pytest.raises(NotPermitted):
+        reveal_contact(actor=county.handler, case=case)

@@ -247,3 +247,18 @@ def test_no_log_or_queue_holds_the_senders_number(
     for row in stored:
         assert digits[-8:] not in json.dumps(row, default=str)
     assert digits not in outbox(settings)
+
+
+def test_a_number_sending_thirty_unknown_codes_is_told_to_wait(county, submit):
+    case = submit()
+    for n in range(30):
+        code = f"MS4444{n:04d}".replace("0", "A").replace("1", "B")
+        reply = text_in(f"{code} status?").json()
+        assert reply["kind"] == InboundReply.REFUSED and "found no request" in reply["reply"]
+    reply = text_in(f"{case.tracking_code} status?").json()
+    assert reply["kind"] == InboundReply.REFUSED
+    assert reply["reply"].startswith("Too many unknown tracking codes were sent from this number.")
+    assert case.tracking_code not in reply["reply"]
+    # Another resident, through the same gateway, is answered as usual.
+    other = text_in(case.tracking_code, sender="+8613800001111").json()
+    assert other["kind"] == InboundReply.STATUS

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -11,7 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
+from django.utils import timezone
 
+from minsheng.cases.deadlines import sweep_deadlines
 from minsheng.cases.models import Case
 from minsheng.intake.models import AreaSmsCode, OutboundMessage
 from minsheng.intake.sms_backends import (
@@ -170,3 +174,24 @@ def test_webhook_reply_goes_out_through_the_http_gateway(county, gateway, settin
     assert request["json"]["text"] == response.json()["reply"]
     assert case.tracking_code in request["json"]["text"]
     assert OutboundMessage.objects.get().status == "sent"
+
+
+def test_file_backend_creates_the_outbox_readable_by_its_owner_only(tmp_path):
+    FileBackend(path=tmp_path / "outbox.log").send(PHONE, "MS22222222")
+    assert stat.S_IMODE((tmp_path / "outbox.log").stat().st_mode) == 0o600
+
+
+def test_outbox_lines_older_than_thirty_days_are_pruned_by_the_sweep(county, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    path = tmp_path / "sms-outbox.log"
+    now = timezone.localtime()
+    old = (now - dt.timedelta(days=31)).isoformat(timespec="seconds")
+    recent = (now - dt.timedelta(days=29)).isoformat(timespec="seconds")
+    path.write_text(f"{old}\t*******5678\told MS22222222\n{recent}\t*******5678\trecent\n")
+    path.chmod(0o644)
+    FileBackend().send(PHONE, "today")
+    result = sweep_deadlines()
+    assert result.outbox_lines_pruned == 1
+    lines = path.read_text().splitlines()
+    assert [line.split("\t")[2] for line in lines] == ["recent", "today"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

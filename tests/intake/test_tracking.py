@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -150,3 +151,56 @@ def test_switching_language_keeps_the_resident_on_the_same_page(en_client, submi
     assert response["Location"] == page
     html = en_client.get(page).content.decode()
     assert '<html lang="ug" dir="rtl">' in html
+
+
+# --- guessing codes -------------------------------------------------------------------------
+
+
+def unknown_codes(n: int) -> list[str]:
+    return [f"MS2222{i:04d}".replace("0", "A").replace("1", "B") for i in range(n)]
+
+
+def test_thirty_unknown_codes_then_even_a_right_one_is_refused_for_a_while(en_client, submit):
+    case = submit()
+    for code in unknown_codes(30):
+        assert en_client.get(reverse("intake:case", args=[code])).status_code == 404
+    response = en_client.get(reverse("intake:case", args=[case.tracking_code]))
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many unknown tracking codes were tried from here" in html
+    assert "Please try again after" in html
+    assert case.title not in html
+    assert int(response["Retry-After"]) > 0
+    for name in ("submitted", "withdraw"):
+        page = en_client.get(reverse(f"intake:{name}", args=[case.tracking_code]))
+        assert page.status_code == 429
+
+
+def test_known_codes_never_count_so_a_shared_address_is_not_locked_out(en_client, submit):
+    cases = [submit() for _ in range(3)]
+    for _ in range(20):
+        for case in cases:
+            assert (
+                en_client.get(reverse("intake:case", args=[case.tracking_code])).status_code == 200
+            )
+    for code in unknown_codes(29):  # and a few typos on top
+        en_client.get(reverse("intake:case", args=[code]))
+    assert en_client.get(reverse("intake:case", args=[cases[0].tracking_code])).status_code == 200
+
+
+def test_a_locked_address_does_not_lock_another(en_client, submit):
+    case = submit()
+    for code in unknown_codes(30):
+        en_client.get(reverse("intake:case", args=[code]))
+    neighbour = Client(headers={"accept-language": "en"}, REMOTE_ADDR="198.51.100.99")
+    assert neighbour.get(reverse("intake:case", args=[case.tracking_code])).status_code == 200
+
+
+def test_the_refusal_is_complete_in_uyghur(submit):
+    client = Client(headers={"accept-language": "ug"})
+    for code in unknown_codes(30):
+        client.get(reverse("intake:case", args=[code]))
+    response = client.get(reverse("intake:case", args=["MS22222222"]))
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many" not in html and "try again" not in html

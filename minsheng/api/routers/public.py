@@ -1,7 +1,8 @@
 """The resident's endpoints: submit, follow by tracking code, rate, withdraw.
 
 No sign-in and no CSRF token: the tracking code is the resident's key. Responses never
-carry contact details or staff names, and free text is redacted.
+carry contact details or staff names, and free text is redacted. Unknown codes count
+against the caller's address: after 30 within 10 minutes, calls by code get 429.
 """
 
 from __future__ import annotations
@@ -13,15 +14,23 @@ from ninja import Router, Status
 from minsheng.api import render, selectors
 from minsheng.api.errors import name_fields_as_the_api
 from minsheng.api.routers import ERRORS_PUBLIC
-from minsheng.api.schemas import PublicCaseIn, PublicCaseOut, PublicRatingIn, PublicWithdrawIn
+from minsheng.api.schemas import (
+    ErrorOut,
+    PublicCaseIn,
+    PublicCaseOut,
+    PublicRatingIn,
+    PublicWithdrawIn,
+)
 from minsheng.cases import actions
 from minsheng.cases.errors import CaseError
 from minsheng.cases.models import Case, Channel
 from minsheng.cases.selectors import timeline
+from minsheng.throttle.actions import client_ip
 
 router = Router(tags=["residents"])
 
-PUBLIC_CASE = {200: PublicCaseOut, **ERRORS_PUBLIC}
+# Calls by tracking code may be refused with 429 (too many unknown codes from the caller).
+PUBLIC_CASE = {200: PublicCaseOut, **ERRORS_PUBLIC, 429: ErrorOut}
 
 
 def _public(case: Case) -> dict:
@@ -70,7 +79,7 @@ def submit(request: HttpRequest, payload: PublicCaseIn) -> Status:
     ),
 )
 def track(request: HttpRequest, tracking_code: str) -> dict:
-    return _public(selectors.public_case(tracking_code))
+    return _public(selectors.public_case(tracking_code, client=client_ip(request)))
 
 
 @router.post(
@@ -82,7 +91,7 @@ def track(request: HttpRequest, tracking_code: str) -> dict:
     ),
 )
 def rate(request: HttpRequest, tracking_code: str, payload: PublicRatingIn) -> dict:
-    case = selectors.public_case(tracking_code)
+    case = selectors.public_case(tracking_code, client=client_ip(request))
     case = actions.rate_case(
         actor=actions.RESIDENT,
         case=case.pk,
@@ -93,7 +102,7 @@ def rate(request: HttpRequest, tracking_code: str, payload: PublicRatingIn) -> d
     )
     # Read again: the action's copy holds times as it computed them (local time), the
     # stored ones come back in UTC like every other response.
-    return _public(selectors.public_case(case.tracking_code))
+    return _public(selectors.public_case(case.tracking_code, client=None))
 
 
 @router.post(
@@ -103,6 +112,6 @@ def rate(request: HttpRequest, tracking_code: str, payload: PublicRatingIn) -> d
     description=gettext_lazy("The resident no longer needs help."),
 )
 def withdraw(request: HttpRequest, tracking_code: str, payload: PublicWithdrawIn) -> dict:
-    case = selectors.public_case(tracking_code)
+    case = selectors.public_case(tracking_code, client=client_ip(request))
     case = actions.withdraw_case(actor=actions.RESIDENT, case=case.pk, reason=payload.reason)
-    return _public(selectors.public_case(case.tracking_code))
+    return _public(selectors.public_case(case.tracking_code, client=None))

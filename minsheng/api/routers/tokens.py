@@ -10,14 +10,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Router, Status
 
+from minsheng.accounts.forms import locked_message
 from minsheng.accounts.models import ApiToken
 from minsheng.accounts.permissions import is_staff_user
 from minsheng.api import render
-from minsheng.api.auth import STAFF_AUTH, login_locked, record_login_failure
+from minsheng.api.auth import STAFF_AUTH
 from minsheng.api.errors import TooManyAttempts, WrongCredentials
 from minsheng.api.routers import ERRORS_STAFF
 from minsheng.api.schemas import ErrorOut, MeOut, TokenIn, TokenOut, ValidationErrorOut
 from minsheng.cases.errors import InvalidInput
+from minsheng.throttle import actions as throttle
 
 router = Router(tags=["account"])
 
@@ -30,14 +32,18 @@ TOKEN_NAME_MAX = 60
     summary=gettext_lazy("Issue an API token"),
     description=gettext_lazy(
         "Exchange a staff username and password for a bearer token. The token is shown "
-        "only in this response. After 10 failed attempts for a username within 15 minutes, "
-        "further attempts are refused for the rest of that window."
+        "only in this response and expires after MINSHENG_API_TOKEN_DAYS (90 by default) "
+        "or when the user's password changes. After 10 failed attempts for a username from "
+        "one address, or 50 from one address, within 15 minutes, further attempts from that "
+        "address are refused with 429 and a Retry-After header, the staff sign-in page too."
     ),
 )
 def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
     username = payload.username.strip()
-    if login_locked(username):
-        raise TooManyAttempts()
+    client = throttle.client_ip(request)
+    until = throttle.locked_until(throttle.LOGIN, client=client, subject=username)
+    if until is not None:
+        raise TooManyAttempts(locked_message(until), until=until)
     name = payload.name.strip()
     if not name:
         raise InvalidInput(_("Please give the token a name."), field="name")
@@ -48,12 +54,13 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
         )
     user = authenticate(request, username=username, password=payload.password)
     if user is None or not is_staff_user(user):
-        record_login_failure(username)
+        throttle.record_failure(throttle.LOGIN, client=client, subject=username)
         raise WrongCredentials()
+    throttle.clear_failures(throttle.LOGIN, client=client, subject=username)
     with transaction.atomic():
         token, raw = ApiToken.issue(user=user, name=name)
     body = {"token": raw, "name": token.name, "prefix": token.prefix}
-    return Status(201, {**body, "created_at": token.created_at})
+    return Status(201, {**body, "created_at": token.created_at, "expires_at": token.expires_at})
 
 
 @router.delete(

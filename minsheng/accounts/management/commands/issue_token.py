@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from minsheng.accounts.models import ApiToken, User
 
@@ -28,8 +29,10 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"{user.username} is not active.")
         with transaction.atomic():
-            _token, raw = ApiToken.issue(user=user, name=name)
+            token, raw = ApiToken.issue(user=user, name=name)
         self.stdout.write(raw)
+        expires = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
         self.stderr.write(
-            f"Token {name!r} for {user.username}. Store it now: it cannot be shown again."
+            f"Token {name!r} for {user.username}, valid until {expires}. Store it now: it "
+            "cannot be shown again."
         )
