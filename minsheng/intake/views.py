@@ -33,6 +33,7 @@ from minsheng.intake.forms import (
     new_submission_key,
     parse_submission_key,
 )
+from minsheng.intake.language import use_case_language
 
 # The report last sent from this browser, so pressing Back and sending the same words again
 # does not make a second case. Kept only in the resident's own browser (a signed cookie),
@@ -143,6 +144,7 @@ def submitted(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_by_tracking_code(code)
     if case is None:
         return _not_found(request, code)
+    use_case_language(request, case.language)
     return _render(
         request, "intake/submitted.html", {"case": case, "again": "again" in request.GET}
     )
@@ -169,6 +171,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_by_tracking_code(code)
     if case is None:
         return _not_found(request, code)
+    use_case_language(request, case.language)
     return _case_page(request, case)
 
 
@@ -178,6 +181,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_by_tracking_code(code)
     if case is None:
         return _not_found(request, code)
+    use_case_language(request, case.language)
     if request.method == "GET":
         # A language switch or a reload after a refused rating lands here: show the case.
         return redirect("intake:case", code=case.tracking_code)
@@ -216,6 +220,7 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_by_tracking_code(code)
     if case is None:
         return _not_found(request, code)
+    use_case_language(request, case.language)
     status = 200
     if request.method == "POST":
         form = WithdrawForm(_with_current_version(request, case))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -104,7 +106,7 @@ def test_merged_case_shows_the_survivors_progress_but_not_its_code(en_client, co
     html = en_client.get(reverse("intake:case", args=[duplicate.tracking_code])).content.decode()
     assert "merged with another request" in html
     # The survivor's move is shown; the dispatcher's note to the unit is not.
-    assert "Now with: 柳树村委会" in html
+    assert "Sent to: 柳树村委会" in html
     assert "已派村委会" not in html
     assert survivor.tracking_code not in html
 
@@ -150,3 +152,29 @@ def test_switching_language_keeps_the_resident_on_the_same_page(en_client, submi
     assert response["Location"] == page
     html = en_client.get(page).content.decode()
     assert '<html lang="ug" dir="rtl">' in html
+
+
+def test_case_page_opens_in_the_language_the_case_was_reported_in(county, submit):
+    # The link in an SMS, opened on a phone set to Chinese, for a case reported in Uyghur.
+    case = submit(language="ug")
+    phone = Client(headers={"accept-language": "zh-CN,zh;q=0.9"})
+    for url in (
+        reverse("intake:case", args=[case.tracking_code]),
+        reverse("intake:withdraw", args=[case.tracking_code]),
+    ):
+        html = phone.get(url).content.decode()
+        assert '<html lang="ug" dir="rtl">' in html, url
+    # The language switch still wins: the visitor chose Chinese.
+    phone.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = phone.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
+    assert '<html lang="zh-hans" dir="ltr">' in html
+
+
+def test_a_refused_rating_is_answered_in_the_cases_language(county, resolved_case):
+    case = resolved_case(language="ug")
+    phone = Client(headers={"accept-language": "zh-hans"})
+    response = phone.post(
+        reverse("intake:rate", args=[case.tracking_code]), {"expected_version": case.version}
+    )
+    assert response.status_code == 400
+    assert '<html lang="ug" dir="rtl">' in response.content.decode()
