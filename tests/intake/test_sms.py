@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from minsheng.cases import actions
@@ -120,6 +121,48 @@ def test_bare_rating_cannot_be_tied_to_a_case_and_points_to_the_tracking_page(
     assert response.json()["kind"] == InboundReply.RATE_ON_PAGE
     case.refresh_from_db()
     assert case.status == Status.RESOLVED
+
+
+def in_language(language: str, message: str, **values) -> str:  # type: ignore[no-untyped-def]
+    with translation.override(language):
+        return translation.gettext(message) % values
+
+
+RATE_ON_PAGE = (
+    "We cannot tell which request your rating is for. Please send the tracking code followed "
+    "by your rating from 1 to 5, rate on the tracking page, or call %(hotline)s."
+)
+
+
+def test_a_bare_rating_without_any_letters_is_answered_in_chinese_and_uyghur(
+    county, resolved_case, settings
+):
+    resolved_case(language="ug")
+    reply = text_in("5").json()["reply"]
+    hotline = settings.MINSHENG_HOTLINE
+    assert in_language("zh-hans", RATE_ON_PAGE, hotline=hotline) in reply
+    assert in_language("ug", RATE_ON_PAGE, hotline=hotline) in reply
+    assert OutboundMessage.objects.get().language == "zh-hans"
+
+
+def test_a_message_in_uyghur_words_is_answered_in_uyghur_only(county, settings):
+    reply = text_in("سۇ يوق").json()["reply"]
+    assert reply == in_language(
+        "ug",
+        "Please start your message with the number printed on your village's poster, then "
+        "describe the problem. Or call %(hotline)s.",
+        hotline=settings.MINSHENG_HOTLINE,
+    )
+
+
+def test_a_rating_with_the_tracking_code_is_answered_in_the_cases_language(county, resolved_case):
+    case = resolved_case(language="ug")
+    reply = text_in(f"{case.tracking_code} 5").json()["reply"]
+    assert reply == in_language(
+        "ug",
+        "Thank you for your rating. Request %(code)s is now closed.",
+        code=case.tracking_code,
+    )
 
 
 def test_tracking_code_and_digit_rate_a_resolved_case(county, resolved_case):
