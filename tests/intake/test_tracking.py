@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from minsheng.cases import actions
 
@@ -178,3 +179,31 @@ def test_a_refused_rating_is_answered_in_the_cases_language(county, resolved_cas
     )
     assert response.status_code == 400
     assert '<html lang="ug" dir="rtl">' in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
+def test_timeline_says_a_case_was_dispatched_to_the_unit_not_by_it(county, submit, language):
+    case = submit()
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    actions.escalate_case(actor=county.handler, case=case, reason="村里没有经费")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    with translation.override(language):
+        operator = translation.pgettext("who dispatched a case", "Operator")
+        sent_to = translation.gettext("Sent to: %(unit)s") % {"unit": "柳树村委会"}
+        passed_up = translation.gettext("Passed up to: %(unit)s") % {"unit": "东湖镇政府"}
+    for url in (reverse("intake:case", args=[case.tracking_code]), "/board/V1/"):
+        html = client.get(url).content.decode()
+        dispatched, escalated = (
+            re.search(rf'<li class="tl-item tl-{kind}">.*?</li>', html, re.S).group(0)
+            for kind in ("dispatched", "escalated")
+        )
+        who = {
+            kind: re.search(r'<div class="tl-who">(.*?)</div>', item, re.S).group(1)
+            for kind, item in (("dispatched", dispatched), ("escalated", escalated))
+        }
+        assert who["dispatched"] == operator, url
+        assert sent_to in dispatched, url
+        # Handed up by the village committee, to the township.
+        assert "柳树村委会" in who["escalated"] and "东湖镇政府" not in who["escalated"], url
+        assert passed_up in escalated, url
