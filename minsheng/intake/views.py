@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from minsheng.cases import actions, selectors
 from minsheng.cases.errors import CaseError
@@ -63,7 +63,7 @@ def _sent_before(request: HttpRequest, cleaned: dict) -> Case | None:
     return case if case is not None and case.status != Status.WITHDRAWN else None
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return _render(request, "intake/home.html", {})
 
@@ -71,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # never_cache: the form carries a one-off submission key; a cached copy shared by two
 # residents would hand the second one the first one's case.
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     areas = reporting_areas()
     categories = active_categories()
@@ -139,7 +139,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def submitted(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_by_tracking_code(code)
     if case is None:
@@ -150,7 +150,7 @@ def submitted(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def track(request: HttpRequest) -> HttpResponse:
     if "code" not in request.GET:
         return _render(request, "intake/track.html", {})
@@ -166,7 +166,7 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_by_tracking_code(code)
     if case is None:
@@ -176,13 +176,13 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def rate(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_by_tracking_code(code)
     if case is None:
         return _not_found(request, code)
     use_case_language(request, case.language)
-    if request.method == "GET":
+    if request.method != "POST":
         # A language switch or a reload after a refused rating lands here: show the case.
         return redirect("intake:case", code=case.tracking_code)
     form = RateForm(_with_current_version(request, case))
@@ -214,7 +214,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     """A confirmation page first; only a POST that carries ``confirm`` withdraws the case."""
     case = selectors.get_case_by_tracking_code(code)
