@@ -5,7 +5,9 @@ Replies are asserted in English (an English message is answered in English), or 
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,9 @@ from minsheng.cases import actions
 from minsheng.cases.models import Case, Channel, Status
 from minsheng.contacts.crypto import decrypt
 from minsheng.contacts.models import Contact
+from minsheng.directory.models import AreaKind
 from minsheng.intake.models import AreaSmsCode, InboundMessage, InboundReply, OutboundMessage
+from tests.factories import AreaFactory
 
 TOKEN = "gateway-secret-1"
 PHONE = "+8613912345678"
@@ -290,3 +294,45 @@ def test_no_log_or_queue_holds_the_senders_number(
     for row in stored:
         assert digits[-8:] not in json.dumps(row, default=str)
     assert digits not in outbox(settings)
+
+
+def test_a_new_village_has_its_code_at_once_and_residents_can_text_it(county, settings):
+    # Nobody has opened the poster page or printed a poster.
+    village = AreaFactory(name="新村", code="V9", kind=AreaKind.VILLAGE, parent=county.township)
+    community = AreaFactory(
+        name="新社区", code="V10", kind=AreaKind.COMMUNITY, parent=county.township
+    )
+    assert not AreaSmsCode.objects.filter(area__kind=AreaKind.TOWNSHIP).exists()
+    code = AreaSmsCode.objects.get(area=village).code
+    assert re.fullmatch(r"[1-9]\d{4}", code)
+    assert AreaSmsCode.objects.get(area=community).code != code
+    response = text_in(f"{code} The street lamp is broken")
+    assert response.json()["kind"] == InboundReply.CASE_CREATED
+    assert Case.objects.get().area == village
+    # Saved again (renamed), it keeps its code.
+    village.name = "新村（改名）"
+    village.save()
+    assert AreaSmsCode.objects.get(area=village).code == code
+
+
+def test_a_township_turned_into_a_village_gets_its_code(county):
+    township = AreaFactory(name="北镇", code="T9", kind=AreaKind.TOWNSHIP, parent=county.county)
+    assert not AreaSmsCode.objects.filter(area=township).exists()
+    township.kind = AreaKind.VILLAGE
+    township.save()
+    assert AreaSmsCode.objects.filter(area=township).exists()
+
+
+def test_the_migration_gives_villages_without_a_code_theirs_and_keeps_the_others(county):
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "minsheng.intake.migrations.0003_sms_codes_for_every_village"
+    ).backfill
+    kept = AreaSmsCode.objects.get(area=county.village).code
+    AreaSmsCode.objects.filter(area=county.other_village).delete()  # as before this change
+    backfill(apps, None)
+    assert AreaSmsCode.objects.get(area=county.village).code == kept
+    drawn = AreaSmsCode.objects.get(area=county.other_village).code
+    assert re.fullmatch(r"[1-9]\d{4}", drawn) and drawn != kept
+    assert not AreaSmsCode.objects.filter(area__kind=AreaKind.TOWNSHIP).exists()
