@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 PACKAGE_DIR = Path(settings.BASE_DIR)
 # Present in a checkout, absent in an installed wheel; whatever exists is included.
@@ -61,7 +61,7 @@ def source_archive() -> bytes:
     return buffer.getvalue()
 
 
-@require_GET
+@require_safe
 def download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(source_archive(), content_type="application/gzip")
     response["Content-Disposition"] = 'attachment; filename="minsheng-source.tar.gz"'

@@ -53,3 +53,34 @@ def test_browsers_find_the_icon_without_a_missing_page(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_head_works_wherever_get_does_on_public_pages_and_downloads(client, county, submit):
+    # Link checkers, download managers and archivers ask HEAD first.
+    case = submit()
+    code = case.tracking_code
+    paths = [
+        "/",
+        "/report/",
+        "/track/",
+        f"/track/{code}/",
+        f"/track/{code}/rate/",
+        f"/track/{code}/withdraw/",
+        f"/report/sent/{code}/",
+        "/board/",
+        "/board/V1/",
+        "/board/cases.csv",
+        "/board/V1/cases.csv",
+        "/open311/v2/discovery.json",
+        "/open311/v2/services.xml",
+        "/open311/v2/requests.json",
+        "/source/",
+    ]
+    for path in paths:
+        get = client.get(path)
+        head = client.head(path)
+        assert head.status_code == get.status_code, path
+        assert head["Content-Type"] == get["Content-Type"], path
+        assert head.get("Content-Disposition") == get.get("Content-Disposition"), path
+    case.refresh_from_db()
+    assert case.status == "submitted"  # HEAD on the rating and withdrawal pages changed nothing

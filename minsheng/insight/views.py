@@ -1,5 +1,5 @@
 """The public board: one page per area with its figures, recent cases and map, and the
-same public fields as an open-data CSV. No login, GET only; every figure and every piece
+same public fields as an open-data CSV. No login, GET (and HEAD) only; every figure and every piece
 of text comes from ``insight.board``, which publishes nothing a resident would not want
 published.
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from minsheng.directory.models import Area
 from minsheng.insight import board, board_projects
@@ -27,7 +27,7 @@ def _root_areas() -> list[Area]:
     return list(Area.objects.filter(parent__isnull=True).order_by("path")[:50])
 
 
-@require_GET
+@require_safe
 def top_board(request: HttpRequest) -> HttpResponse:
     """The county's board; an installation with several top areas lists them instead."""
     roots = _root_areas()
@@ -36,7 +36,7 @@ def top_board(request: HttpRequest) -> HttpResponse:
     return render(request, "board/index.html", {"areas": roots})
 
 
-@require_GET
+@require_safe
 def area_board(request: HttpRequest, code: str) -> HttpResponse:
     return _board(request, _area(code))
 
@@ -97,7 +97,7 @@ def _board(request: HttpRequest, area: Area) -> HttpResponse:
 # --- projects ------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def top_projects(request: HttpRequest) -> HttpResponse:
     roots = _root_areas()
     if len(roots) != 1:
@@ -105,7 +105,7 @@ def top_projects(request: HttpRequest) -> HttpResponse:
     return _projects(request, roots[0])
 
 
-@require_GET
+@require_safe
 def area_projects(request: HttpRequest, code: str) -> HttpResponse:
     return _projects(request, _area(code))
 
@@ -126,7 +126,7 @@ def _projects(request: HttpRequest, area: Area) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def project_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One public project; a project kept off the board is not found, like a missing one."""
     project = board_projects.project(pk)
@@ -160,7 +160,7 @@ def _csv_lines(area: Area, since) -> Iterator[str]:  # type: ignore[no-untyped-d
         yield writer.writerow([csv_cell(value) for value in row])
 
 
-@require_GET
+@require_safe
 def top_cases_csv(request: HttpRequest) -> StreamingHttpResponse:
     roots = _root_areas()
     if len(roots) != 1:
@@ -168,7 +168,7 @@ def top_cases_csv(request: HttpRequest) -> StreamingHttpResponse:
     return _cases_csv(request, roots[0])
 
 
-@require_GET
+@require_safe
 def area_cases_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
     return _cases_csv(request, _area(code))
 
@@ -177,9 +177,10 @@ def _cases_csv(request: HttpRequest, area: Area) -> StreamingHttpResponse:
     """Streamed row by row from a database cursor: a county-sized file never sits in memory."""
     period = board.period_key(request.GET.get("period"))
     since = board.period_start(period)
+    # HEAD asks whether the file is there and what it is, not for its rows: none are read.
+    lines = () if request.method == "HEAD" else _csv_lines(area, since)
     response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in _csv_lines(area, since)),
-        content_type="text/csv; charset=utf-8",
+        (line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8"
     )
     filename = re.sub(r"[^A-Za-z0-9_-]", "_", f"minsheng-{area.code}-{period}") + ".csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

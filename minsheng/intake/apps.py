@@ -9,7 +9,7 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from minsheng.cases.signals import case_event_committed
-        from minsheng.intake import notify
+        from minsheng.intake import notify, receivers  # noqa: F401  (villages' SMS codes)
 
         # Residents who left a number hear about dispatch, resolution and close.
         case_event_committed.connect(notify.on_case_event, dispatch_uid="intake.notify")

@@ -24,11 +24,34 @@ POSTER_AREA_KINDS = ("village", "community")
 SMS_CODE_LENGTHS = (5, 6)
 
 
+def draw_sms_code(model, area):  # type: ignore[no-untyped-def]
+    """The area's code from ``model`` (AreaSmsCode, or its historical version in a data
+    migration), drawn now if it has none yet; safe against a concurrent draw."""
+    existing = model.objects.filter(area=area).first()
+    if existing is not None:
+        return existing
+    for length in SMS_CODE_LENGTHS:
+        for _attempt in range(20):
+            # No leading zero: people drop it, and spreadsheets too.
+            code = str(secrets.randbelow(9 * 10 ** (length - 1)) + 10 ** (length - 1))
+            try:
+                with transaction.atomic():
+                    return model.objects.create(area=area, code=code)
+            except IntegrityError:
+                # Either the code is taken (draw again) or another request just gave
+                # this area its code (use that one).
+                existing = model.objects.filter(area=area).first()
+                if existing is not None:
+                    return existing
+    raise RuntimeError("no free SMS code left")
+
+
 class AreaSmsCode(models.Model):
     """The number printed on a village's poster; an SMS starting with it lands there.
 
-    Drawn once, on first need (a poster printed, an administrator looking), and never
-    changed: posters already on the wall keep working.
+    Drawn once, when the village or community is created (``intake.receivers``; older
+    ones by the data migration 0003), and never changed: posters already on the wall keep
+    working, and residents can text before any poster is printed.
     """
 
     area = models.OneToOneField(
@@ -51,23 +74,7 @@ class AreaSmsCode(models.Model):
     @classmethod
     def for_area(cls, area) -> AreaSmsCode:  # type: ignore[no-untyped-def]
         """The area's code, drawn now if it has none yet (safe against a concurrent draw)."""
-        existing = cls.objects.filter(area=area).first()
-        if existing is not None:
-            return existing
-        for length in SMS_CODE_LENGTHS:
-            for _attempt in range(20):
-                # No leading zero: people drop it, and spreadsheets too.
-                code = str(secrets.randbelow(9 * 10 ** (length - 1)) + 10 ** (length - 1))
-                try:
-                    with transaction.atomic():
-                        return cls.objects.create(area=area, code=code)
-                except IntegrityError:
-                    # Either the code is taken (draw again) or another request just gave
-                    # this area its code (use that one).
-                    existing = cls.objects.filter(area=area).first()
-                    if existing is not None:
-                        return existing
-        raise RuntimeError("no free SMS code left")
+        return draw_sms_code(cls, area)
 
 
 class NotificationKind(models.TextChoices):

@@ -47,8 +47,8 @@ def index(request: HttpRequest) -> HttpResponse:
         else:
             villages = villages.filter(path__startswith=user.scope_area.path)
     villages = sorted(villages, key=lambda a: (a.parent.path if a.parent else "", a.code))
-    # Every village listed gets its SMS code now, so it can be announced before any poster
-    # is printed (a code, once drawn, never changes).
+    # Every village has had its code since it was created (intake.receivers); this only
+    # covers one created around the signal, e.g. by a raw fixture.
     drawn = {c.area_id for c in AreaSmsCode.objects.filter(area__in=villages)}
     for village in villages:
         if village.pk not in drawn:

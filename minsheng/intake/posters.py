@@ -40,6 +40,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from minsheng.directory.models import Area, AreaKind
 from minsheng.directory.selectors import active_categories
+from minsheng.intake.language import LANGUAGE_PARAMETER
 from minsheng.intake.models import POSTER_AREA_KINDS, AreaSmsCode
 from minsheng.intake.rtl import (
     CJK_FONT,
@@ -68,9 +69,10 @@ def _register_fonts() -> None:
     pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
 
-def report_url(area: Area) -> str:
-    """The absolute address the poster's QR code opens: the form, this village chosen."""
-    query = urlencode({"area": area.code})
+def report_url(area: Area, *, language: str) -> str:
+    """The absolute address the poster's QR code opens: the form, this village chosen, in
+    the poster's language (whatever language the phone is set to; see intake.language)."""
+    query = urlencode({"area": area.code, LANGUAGE_PARAMETER: language})
     return f"{settings.MINSHENG_PUBLIC_URL}{reverse('intake:report')}?{query}"
 
 
@@ -101,7 +103,7 @@ def render_posters(areas: Iterable[Area], *, language: str = "zh-hans") -> bytes
         categories = [c.label for c in active_categories()]
         names = []
         for area in areas:
-            _draw_poster(canvas, _PosterData.of(area, categories, rtl=rtl))
+            _draw_poster(canvas, _PosterData.of(area, categories, language=language, rtl=rtl))
             canvas.showPage()
             names.append(area.label)
         canvas.setTitle(" · ".join(names[:3]) + (" …" if len(names) > 3 else ""))
@@ -120,12 +122,14 @@ class _PosterData:
     rtl: bool = False  # a right-to-left poster (Uyghur): mirrored page, shaped text
 
     @classmethod
-    def of(cls, area: Area, categories: list[str], *, rtl: bool = False) -> _PosterData:
+    def of(
+        cls, area: Area, categories: list[str], *, language: str, rtl: bool = False
+    ) -> _PosterData:
         above = [a.label for a in area.ancestors()[:-1] if a.kind != AreaKind.GRID]
         return cls(
             area=area,
             place=" ".join(above),
-            url=report_url(area),
+            url=report_url(area, language=language),
             sms_code=AreaSmsCode.for_area(area).code,
             categories=categories,
             rtl=rtl,

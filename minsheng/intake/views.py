@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from minsheng.cases import actions, selectors
 from minsheng.cases.errors import CaseError
@@ -33,6 +33,7 @@ from minsheng.intake.forms import (
     new_submission_key,
     parse_submission_key,
 )
+from minsheng.intake.language import use_case_language
 from minsheng.throttle.actions import TooManyTries, client_ip
 
 # The report last sent from this browser, so pressing Back and sending the same words again
@@ -63,7 +64,7 @@ def _sent_before(request: HttpRequest, cleaned: dict) -> Case | None:
     return case if case is not None and case.status != Status.WITHDRAWN else None
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return _render(request, "intake/home.html", {})
 
@@ -71,7 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # never_cache: the form carries a one-off submission key; a cached copy shared by two
 # residents would hand the second one the first one's case.
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     areas = reporting_areas()
     categories = active_categories()
@@ -139,17 +140,18 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def submitted(request: HttpRequest, code: str) -> HttpResponse:
     case, refusal = _lookup(request, code)
     if refusal is not None:
         return refusal
+    use_case_language(request, case.language)
     return _render(
         request, "intake/submitted.html", {"case": case, "again": "again" in request.GET}
     )
 
 
-@require_GET
+@require_safe
 def track(request: HttpRequest) -> HttpResponse:
     if "code" not in request.GET:
         return _render(request, "intake/track.html", {})
@@ -165,21 +167,23 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     case, refusal = _lookup(request, code)
     if refusal is not None:
         return refusal
+    use_case_language(request, case.language)
     return _case_page(request, case)
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def rate(request: HttpRequest, code: str) -> HttpResponse:
     case, refusal = _lookup(request, code)
     if refusal is not None:
         return refusal
-    if request.method == "GET":
+    use_case_language(request, case.language)
+    if request.method != "POST":
         # A language switch or a reload after a refused rating lands here: show the case.
         return redirect("intake:case", code=case.tracking_code)
     form = RateForm(_with_current_version(request, case))
@@ -211,12 +215,13 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     """A confirmation page first; only a POST that carries ``confirm`` withdraws the case."""
     case, refusal = _lookup(request, code)
     if refusal is not None:
         return refusal
+    use_case_language(request, case.language)
     status = 200
     if request.method == "POST":
         form = WithdrawForm(_with_current_version(request, case))

@@ -78,6 +78,9 @@ def _check_jurisdiction(value: str) -> None:
 
 
 def endpoint(*methods: str) -> Callable:
+    # HEAD wherever GET: a link checker or a client asking for the headers only.
+    methods = (*methods, "HEAD") if "GET" in methods else methods
+
     def decorate(view: Callable) -> Callable:
         @csrf_exempt
         @wraps(view)

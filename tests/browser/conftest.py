@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -69,19 +70,31 @@ def new_page(  # type: ignore[no-untyped-def]
     django_db_serialized_rollback,
     release_live_server_connections,
 ) -> Iterator[Callable]:
-    """``new_page(viewport=PHONE, language="en")`` → a Playwright page on the live server.
+    """``new_page(viewport=PHONE, language="en")`` → a Playwright page on the live server,
+    its visitor having chosen ``language``; ``chosen=False``: only the phone's setting.
 
     Pages keep the site's Content-Security-Policy, so these tests also show that it lets
     the pages work; ``bypass_csp=True`` is for tools that inject their own script (axe)."""
     contexts = []
 
-    def _new_page(viewport: dict | None = None, language: str = "en", bypass_csp: bool = False):  # type: ignore[no-untyped-def]
+    def _new_page(  # type: ignore[no-untyped-def]
+        viewport: dict | None = None,
+        language: str = "en",
+        bypass_csp: bool = False,
+        chosen: bool = True,
+    ):
         context = browser.new_context(
             base_url=live_server.url,
             viewport=viewport or PHONE,
             extra_http_headers={"Accept-Language": language},
             bypass_csp=bypass_csp,
         )
+        if chosen:
+            # As if the visitor had used the language switch: a case's page would otherwise
+            # open in the language the case was reported in (minsheng.intake.language).
+            context.add_cookies(
+                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+            )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

@@ -4,6 +4,8 @@ fetched from anywhere else."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from minsheng.cases import actions
@@ -133,3 +135,12 @@ def test_without_javascript_the_board_works_and_shows_no_empty_map(
         assert "period=30d" in page.url
     finally:
         context.close()
+
+
+def test_the_map_scale_is_metric_only(new_page, county, board_cases):
+    page = new_page()
+    page.goto(f"/board/{county.village.code}/")
+    page.locator("#board-map").scroll_into_view_if_needed()
+    lines = page.locator(".leaflet-control-scale-line")
+    assert lines.count() == 1
+    assert re.fullmatch(r"\d+ k?m", lines.inner_text().strip())

@@ -6,9 +6,10 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.test import TestCase
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from minsheng.cases import actions
 from minsheng.cases.models import Case, Channel, EventKind, Status
@@ -223,6 +224,7 @@ def test_supervisor_coordinates_a_hot_spot_as_one_case(client, county):  # type:
     assert hs.find_hotspots(user=county.supervisor) == []
     # The residents of the merged cases now follow the lead case on their own page.
     client.logout()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # else the case's own language
     tracking = client.get(f"/track/{rest[0].tracking_code}/", HTTP_ACCEPT_LANGUAGE="en")
     assert tracking.status_code == 200
     survivor = tracking.content.decode().split("Progress of the request it joined")[1]
@@ -233,7 +235,9 @@ def test_a_case_changed_meanwhile_is_reported_not_merged(county):  # type: ignor
     cases = burst(county, n=3)
     seen = [(c.pk, c.version) for c in cases]
     actions.dispatch_case(actor=county.operator, case=cases[2], unit=county.village_unit)
-    result = hs.coordinate_as_one_case(actor=county.supervisor, lead=cases[0].pk, cases=seen)
+    # The reason is said in the active language (it passed only after an English request).
+    with translation.override("en"):
+        result = hs.coordinate_as_one_case(actor=county.supervisor, lead=cases[0].pk, cases=seen)
     assert [c.pk for c in result.merged] == [cases[1].pk]
     assert [r.case_id for r in result.refused] == [cases[2].pk]
     assert "Someone else changed this case" in result.refused[0].reason

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from minsheng.cases import actions
@@ -9,8 +10,11 @@ from minsheng.cases.models import Case
 
 @pytest.fixture
 def en_client() -> Client:
-    """A resident's browser asking for English, so assertions never depend on a catalogue."""
-    return Client(headers={"accept-language": "en"})
+    """A resident who chose English (the language switch sets the cookie), so assertions
+    never depend on a catalogue, whatever language a case was reported in."""
+    client = Client(headers={"accept-language": "en"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture

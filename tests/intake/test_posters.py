@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 import segno
 import zxingcpp
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from PIL import Image
 
+from minsheng.cases.models import Case
 from minsheng.directory.models import AreaKind
 from minsheng.intake.models import AreaSmsCode
 from minsheng.intake.posters import render_posters, report_url
@@ -131,20 +133,57 @@ def test_english_poster_uses_english_names(county, tmp_path):
 @needs_pdftoppm
 def test_poster_qr_code_decodes_to_the_report_form_of_that_village(county, tmp_path):
     pdf = staff_client(county.operator).get("/staff/posters/V1.pdf").content
-    assert decode_qr_codes(pdf, tmp_path) == [f"{PUBLIC_URL}/report/?area=V1"]
+    assert decode_qr_codes(pdf, tmp_path) == [f"{PUBLIC_URL}/report/?area=V1&lang=zh-hans"]
 
 
 def test_report_url_opens_the_form_with_the_village_chosen(county):
-    url = report_url(county.village)
-    assert url == f"{PUBLIC_URL}/report/?area=V1"
+    url = report_url(county.village, language="zh-hans")
+    assert url == f"{PUBLIC_URL}/report/?area=V1&lang=zh-hans"
     # The same QR symbol the poster draws, decoded: it must carry that exact address.
     png = io.BytesIO()
     segno.make_qr(url, error="m").save(png, kind="png", scale=6)
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.getvalue())))
     assert [r.text for r in decoded] == [url]
-    form = Client().get(url.removeprefix(PUBLIC_URL))
+    form = Client().get(url.removeprefix(PUBLIC_URL), follow=True)
     assert form.status_code == 200
     assert form.context["form"].initial["area"] == str(county.village.pk)
+
+
+def test_uyghur_posters_link_opens_the_form_in_uyghur_on_a_phone_set_to_chinese(county):
+    url = report_url(county.village, language="ug")
+    assert url == f"{PUBLIC_URL}/report/?area=V1&lang=ug"
+    phone = Client(headers={"accept-language": "zh-CN,zh;q=0.9"})
+    scanned = phone.get(url.removeprefix(PUBLIC_URL))
+    # The language is set for the visit, and the address loses the parameter, so the
+    # language switch on the page is not undone by it.
+    assert scanned.status_code == 302
+    assert scanned["Location"] == "/report/?area=V1"
+    assert phone.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ug"
+    form = phone.get(scanned["Location"])
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert '<html lang="ug" dir="rtl">' in html
+    assert form.context["form"].initial["area"] == str(county.village.pk)
+    sent = phone.post(
+        "/report/",
+        {
+            "area": county.village.pk,
+            "category": county.roads.pk,
+            "title": "يول بۇزۇلدى",
+            "description": "كەنت ئالدىدىكى يول بۇزۇلدى",
+            "submission_key": form.context["form"].initial["submission_key"],
+            "via": "qr",
+        },
+    )
+    assert sent.status_code == 302
+    assert Case.objects.get().language == "ug"
+
+
+def test_a_language_link_on_a_staff_page_keeps_its_own_meaning(county):
+    # ?lang=en on a poster download chooses the poster's language, not the staff's.
+    response = staff_client(county.operator).get("/staff/posters/V1.pdf?lang=en")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
 
 
 def test_township_batch_has_one_page_per_village_in_code_order(county, community):
@@ -156,8 +195,8 @@ def test_township_batch_has_one_page_per_village_in_code_order(county, community
 @needs_pdftoppm
 def test_each_page_of_the_township_batch_points_to_its_own_village(county, community, tmp_path):
     pdf = staff_client(county.supervisor).get("/staff/posters/township/T1.pdf").content
-    assert decode_qr_codes(pdf, tmp_path, page=1) == [f"{PUBLIC_URL}/report/?area=V1"]
-    assert decode_qr_codes(pdf, tmp_path, page=2) == [f"{PUBLIC_URL}/report/?area=V3"]
+    assert decode_qr_codes(pdf, tmp_path, page=1) == [f"{PUBLIC_URL}/report/?area=V1&lang=zh-hans"]
+    assert decode_qr_codes(pdf, tmp_path, page=2) == [f"{PUBLIC_URL}/report/?area=V3&lang=zh-hans"]
 
 
 def test_sms_code_is_drawn_once_and_stays(county, community):
@@ -234,7 +273,6 @@ def test_posters_command_refuses_an_unknown_township(county, tmp_path):
 
 
 def test_poster_page_shows_every_villages_sms_code_before_any_poster_is_printed(county, community):
-    assert not AreaSmsCode.objects.exists()
     html = staff_client(county.supervisor).get("/staff/posters/").content.decode()
     code = AreaSmsCode.objects.get(area=county.village).code
     assert f"SMS code {code}" in html

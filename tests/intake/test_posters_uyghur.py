@@ -198,7 +198,7 @@ def test_numbers_latin_and_chinese_names_keep_their_own_direction(county, settin
     text = reading_words(pdf, tmp_path)
     sms_code = AreaSmsCode.objects.get(area=county.village).code
     assert contains(text, ["0991", "12345"])
-    assert contains(text, words(f"{PUBLIC_URL}/report/?area=V1"))
+    assert contains(text, words(f"{PUBLIC_URL}/report/?area=V1&lang=ug"))
     # Inside Uyghur sentences: the number to text to, the example, "(WeChat)".
     expected = uyghur("to %(number)s. Example: %(example)s") % {
         "number": "1069 0001",
@@ -258,7 +258,7 @@ def test_uyghur_text_is_set_against_the_right_margin(county, tmp_path):
 def test_uyghur_poster_qr_code_decodes_and_stands_on_the_right(county, tmp_path):
     pdf = staff_client(county.operator).get("/staff/posters/V1.pdf?lang=ug").content
     codes, width = qr_codes(pdf, tmp_path)
-    assert [c.text for c in codes] == [f"{PUBLIC_URL}/report/?area=V1"]
+    assert [c.text for c in codes] == [f"{PUBLIC_URL}/report/?area=V1&lang=ug"]
     assert codes[0].position.top_left.x > width / 2  # mirrored page: QR code on the right
     zh_codes, _ = qr_codes(render_posters([county.village], language="zh-hans"), tmp_path)
     assert zh_codes[0].position.top_right.x < width / 2
@@ -282,7 +282,7 @@ def test_township_batch_in_uyghur_points_each_page_to_its_village(county, tmp_pa
             timeout=60,
         )
         found = zxingcpp.read_barcodes(Image.open(f"{prefix}.png"))
-        assert [r.text for r in found] == [f"{PUBLIC_URL}/report/?area={code}"]
+        assert [r.text for r in found] == [f"{PUBLIC_URL}/report/?area={code}&lang=ug"]
 
 
 def test_poster_page_links_the_uyghur_poster(county):

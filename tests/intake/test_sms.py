@@ -5,18 +5,23 @@ Replies are asserted in English (an English message is answered in English), or 
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from minsheng.cases import actions
 from minsheng.cases.models import Case, Channel, Status
 from minsheng.contacts.crypto import decrypt
 from minsheng.contacts.models import Contact
+from minsheng.directory.models import AreaKind
 from minsheng.intake.models import AreaSmsCode, InboundMessage, InboundReply, OutboundMessage
+from tests.factories import AreaFactory
 
 TOKEN = "gateway-secret-1"
 PHONE = "+8613912345678"
@@ -120,6 +125,48 @@ def test_bare_rating_cannot_be_tied_to_a_case_and_points_to_the_tracking_page(
     assert response.json()["kind"] == InboundReply.RATE_ON_PAGE
     case.refresh_from_db()
     assert case.status == Status.RESOLVED
+
+
+def in_language(language: str, message: str, **values) -> str:  # type: ignore[no-untyped-def]
+    with translation.override(language):
+        return translation.gettext(message) % values
+
+
+RATE_ON_PAGE = (
+    "We cannot tell which request your rating is for. Please send the tracking code followed "
+    "by your rating from 1 to 5, rate on the tracking page, or call %(hotline)s."
+)
+
+
+def test_a_bare_rating_without_any_letters_is_answered_in_chinese_and_uyghur(
+    county, resolved_case, settings
+):
+    resolved_case(language="ug")
+    reply = text_in("5").json()["reply"]
+    hotline = settings.MINSHENG_HOTLINE
+    assert in_language("zh-hans", RATE_ON_PAGE, hotline=hotline) in reply
+    assert in_language("ug", RATE_ON_PAGE, hotline=hotline) in reply
+    assert OutboundMessage.objects.get().language == "zh-hans"
+
+
+def test_a_message_in_uyghur_words_is_answered_in_uyghur_only(county, settings):
+    reply = text_in("سۇ يوق").json()["reply"]
+    assert reply == in_language(
+        "ug",
+        "Please start your message with the number printed on your village's poster, then "
+        "describe the problem. Or call %(hotline)s.",
+        hotline=settings.MINSHENG_HOTLINE,
+    )
+
+
+def test_a_rating_with_the_tracking_code_is_answered_in_the_cases_language(county, resolved_case):
+    case = resolved_case(language="ug")
+    reply = text_in(f"{case.tracking_code} 5").json()["reply"]
+    assert reply == in_language(
+        "ug",
+        "Thank you for your rating. Request %(code)s is now closed.",
+        code=case.tracking_code,
+    )
 
 
 def test_tracking_code_and_digit_rate_a_resolved_case(county, resolved_case):
@@ -262,3 +309,45 @@ def test_a_number_sending_thirty_unknown_codes_is_told_to_wait(county, submit):
     # Another resident, through the same gateway, is answered as usual.
     other = text_in(case.tracking_code, sender="+8613800001111").json()
     assert other["kind"] == InboundReply.STATUS
+
+
+def test_a_new_village_has_its_code_at_once_and_residents_can_text_it(county, settings):
+    # Nobody has opened the poster page or printed a poster.
+    village = AreaFactory(name="新村", code="V9", kind=AreaKind.VILLAGE, parent=county.township)
+    community = AreaFactory(
+        name="新社区", code="V10", kind=AreaKind.COMMUNITY, parent=county.township
+    )
+    assert not AreaSmsCode.objects.filter(area__kind=AreaKind.TOWNSHIP).exists()
+    code = AreaSmsCode.objects.get(area=village).code
+    assert re.fullmatch(r"[1-9]\d{4}", code)
+    assert AreaSmsCode.objects.get(area=community).code != code
+    response = text_in(f"{code} The street lamp is broken")
+    assert response.json()["kind"] == InboundReply.CASE_CREATED
+    assert Case.objects.get().area == village
+    # Saved again (renamed), it keeps its code.
+    village.name = "新村（改名）"
+    village.save()
+    assert AreaSmsCode.objects.get(area=village).code == code
+
+
+def test_a_township_turned_into_a_village_gets_its_code(county):
+    township = AreaFactory(name="北镇", code="T9", kind=AreaKind.TOWNSHIP, parent=county.county)
+    assert not AreaSmsCode.objects.filter(area=township).exists()
+    township.kind = AreaKind.VILLAGE
+    township.save()
+    assert AreaSmsCode.objects.filter(area=township).exists()
+
+
+def test_the_migration_gives_villages_without_a_code_theirs_and_keeps_the_others(county):
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "minsheng.intake.migrations.0003_sms_codes_for_every_village"
+    ).backfill
+    kept = AreaSmsCode.objects.get(area=county.village).code
+    AreaSmsCode.objects.filter(area=county.other_village).delete()  # as before this change
+    backfill(apps, None)
+    assert AreaSmsCode.objects.get(area=county.village).code == kept
+    drawn = AreaSmsCode.objects.get(area=county.other_village).code
+    assert re.fullmatch(r"[1-9]\d{4}", drawn) and drawn != kept
+    assert not AreaSmsCode.objects.filter(area__kind=AreaKind.TOWNSHIP).exists()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from minsheng.cases import actions
 
@@ -105,7 +107,7 @@ def test_merged_case_shows_the_survivors_progress_but_not_its_code(en_client, co
     html = en_client.get(reverse("intake:case", args=[duplicate.tracking_code])).content.decode()
     assert "merged with another request" in html
     # The survivor's move is shown; the dispatcher's note to the unit is not.
-    assert "Now with: 柳树村委会" in html
+    assert "Sent to: 柳树村委会" in html
     assert "已派村委会" not in html
     assert survivor.tracking_code not in html
 
@@ -204,3 +206,57 @@ def test_the_refusal_is_complete_in_uyghur(submit):
     assert response.status_code == 429
     html = response.content.decode()
     assert "Too many" not in html and "try again" not in html
+
+
+def test_case_page_opens_in_the_language_the_case_was_reported_in(county, submit):
+    # The link in an SMS, opened on a phone set to Chinese, for a case reported in Uyghur.
+    case = submit(language="ug")
+    phone = Client(headers={"accept-language": "zh-CN,zh;q=0.9"})
+    for url in (
+        reverse("intake:case", args=[case.tracking_code]),
+        reverse("intake:withdraw", args=[case.tracking_code]),
+    ):
+        html = phone.get(url).content.decode()
+        assert '<html lang="ug" dir="rtl">' in html, url
+    # The language switch still wins: the visitor chose Chinese.
+    phone.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = phone.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
+    assert '<html lang="zh-hans" dir="ltr">' in html
+
+
+def test_a_refused_rating_is_answered_in_the_cases_language(county, resolved_case):
+    case = resolved_case(language="ug")
+    phone = Client(headers={"accept-language": "zh-hans"})
+    response = phone.post(
+        reverse("intake:rate", args=[case.tracking_code]), {"expected_version": case.version}
+    )
+    assert response.status_code == 400
+    assert '<html lang="ug" dir="rtl">' in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
+def test_timeline_says_a_case_was_dispatched_to_the_unit_not_by_it(county, submit, language):
+    case = submit()
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    actions.escalate_case(actor=county.handler, case=case, reason="村里没有经费")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    with translation.override(language):
+        operator = translation.pgettext("who dispatched a case", "Operator")
+        sent_to = translation.gettext("Sent to: %(unit)s") % {"unit": "柳树村委会"}
+        passed_up = translation.gettext("Passed up to: %(unit)s") % {"unit": "东湖镇政府"}
+    for url in (reverse("intake:case", args=[case.tracking_code]), "/board/V1/"):
+        html = client.get(url).content.decode()
+        dispatched, escalated = (
+            re.search(rf'<li class="tl-item tl-{kind}">.*?</li>', html, re.S).group(0)
+            for kind in ("dispatched", "escalated")
+        )
+        who = {
+            kind: re.search(r'<div class="tl-who">(.*?)</div>', item, re.S).group(1)
+            for kind, item in (("dispatched", dispatched), ("escalated", escalated))
+        }
+        assert who["dispatched"] == operator, url
+        assert sent_to in dispatched, url
+        # Handed up by the village committee, to the township.
+        assert "柳树村委会" in who["escalated"] and "东湖镇政府" not in who["escalated"], url
+        assert passed_up in escalated, url

@@ -3,6 +3,7 @@ reader's language; lines written before the codes still read as written."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -21,7 +22,9 @@ def village_project(county):  # type: ignore[no-untyped-def]
 
 
 def track(case, language: str) -> str:  # type: ignore[no-untyped-def]
+    # A case's page opens in the language it was reported in unless the visitor chose one.
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
 
 

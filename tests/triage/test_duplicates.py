@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -206,6 +207,7 @@ def test_merge_from_the_suggestion_and_the_resident_follows_the_survivor(county,
         ("ug", 'id="survivor-heading"'),
     ]:
         resident = Client(headers={"accept-language": language})
+        resident.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # chosen: not the case's
         html = resident.get(reverse("intake:case", args=[re_report.tracking_code])).content.decode()
         assert sentence in html
         assert "抢修队已到现场" in html  # the survivor's progress

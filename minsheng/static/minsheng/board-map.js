@@ -64,7 +64,8 @@
     });
     markers.addTo(map);
     map.fitBounds(markers.getBounds(), { padding: [24, 24], maxZoom: 15 });
-    L.control.scale().addTo(map);
+    // Metres and kilometres only: nobody here measures in feet.
+    L.control.scale({ imperial: false }).addTo(map);
   }
 
   if (document.readyState === "loading") {

@@ -14,6 +14,7 @@ import inspect
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -41,7 +42,11 @@ def committed_actions(monkeypatch, django_capture_on_commit_callbacks):  # type:
 
 @pytest.fixture
 def client_en() -> Client:
-    return Client(headers={"accept-language": "en"})
+    """A visitor who chose English (a case's own page otherwise opens in the language the
+    case was reported in)."""
+    client = Client(headers={"accept-language": "en"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture

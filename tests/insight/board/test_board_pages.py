@@ -234,3 +234,26 @@ def test_the_csv_is_streamed_in_batches_with_every_row(county, submit, monkeypat
     made = [submit(title=f"第{i}件", contact_name=f"住户{i}号") for i in range(5)]
     rows = list(board.export_rows(area=county.county, since=board.period_start("90d")))
     assert [r[0] for r in rows] == [str(c.pk) for c in made]
+
+
+def test_a_reopened_case_labels_its_result_as_the_earlier_one(county, submit, client_en):
+    case = submit(title="村口水管破裂")
+    actions.dispatch_case(actor=county.operator, case=case, unit=county.village_unit)
+    actions.accept_case(actor=county.handler, case=case)
+    actions.resolve_case(actor=county.handler, case=case, resolution="管道已修复")
+
+    def result_line() -> str:
+        html = client_en.get(f"/board/{county.village.code}/").content.decode()
+        article = re.search(rf'<article[^>]*id="case-{case.pk}".*?</article>', html, re.S)
+        return re.search(r'<p class="b-resolution">.*?</p>', article.group(0), re.S).group(0)
+
+    assert "What was done:" in result_line()
+    rate(case, 1, solved=False)
+    line = result_line()
+    assert "管道已修复" in line
+    assert "What was done:" not in line
+    assert "Earlier result, before the case was reopened:" in line
+    actions.accept_case(actor=county.handler, case=case)
+    assert "Earlier result" in result_line()  # until it is resolved again
+    actions.resolve_case(actor=county.handler, case=case, resolution="更换了整段管道")
+    assert "What was done:" in result_line()
