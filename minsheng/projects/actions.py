@@ -648,12 +648,15 @@ def _link(actor: User, project: Project, case: Case, on_completion: str) -> Case
     link = CaseLink.objects.create(
         project=project, case=case, on_completion=on_completion, linked_by=actor, linked_at=now
     )
+    # The case's remedy is the project's work: its deadline follows the project's planned
+    # end, so the sweep does not escalate it away from the unit while the work runs.
     case_actions.record_project_event(
         actor=actor,
         case=case,
         note=_("Part of the project “%(title)s”.") % {"title": project.title},
         is_public=True,
         data={"project": project.pk, "change": "linked", "on_completion": on_completion},
+        project_end=project.end_date,
     )
     _log(
         kind=ProjectEventKind.CASE_LINKED,
@@ -731,6 +734,7 @@ def unlink_case(*, actor: User, link: CaseLink | int, reason: str) -> CaseLink:
         note=_("No longer part of the project “%(title)s”.") % {"title": project.title},
         is_public=True,
         data={"project": project.pk, "change": "unlinked"},
+        **_deadline_without(link.case, project),
     )
     _log(
         kind=ProjectEventKind.CASE_UNLINKED,
@@ -832,15 +836,46 @@ def _why_not_resolvable(actor: User, case: Case) -> str | None:
     return None
 
 
-def _note(actor: User, case: Case, project: Project, note: str, *, is_public: bool) -> None:
+def _note(
+    actor: User,
+    case: Case,
+    project: Project,
+    note: str,
+    *,
+    is_public: bool,
+    change: str = "completed",
+) -> None:
+    """A note on a linked case as the project finishes; a case still running gets its
+    deadline back from the project (see ``_deadline_without``)."""
     case_actor = actor if perms.can_view_case(actor, case) else case_actions.SYSTEM
     case_actions.record_project_event(
         actor=case_actor,
         case=case,
         note=note,
         is_public=is_public,
-        data={"project": project.pk, "change": "completed"},
+        data={"project": project.pk, "change": change},
+        **_deadline_without(case, project),
     )
+
+
+def _deadline_without(case: Case, project: Project) -> dict:
+    """How the case's deadline goes on once this project no longer carries it: with the
+    latest planned end of another open project it is still part of, else the level's
+    normal time limit counted from now (``cases.actions.record_project_event``)."""
+    other_ends = [
+        end
+        for end in CaseLink.objects.filter(
+            case_id=case.pk,
+            unlinked_at__isnull=True,
+            project__end_date__isnull=False,
+        )
+        .exclude(project_id=project.pk)
+        .exclude(project__status__in=FINISHED_PROJECT_STATUSES)
+        .values_list("project__end_date", flat=True)
+    ]
+    if other_ends:
+        return {"project_end": max(other_ends)}
+    return {"restart_deadline": True}
 
 
 @transaction.atomic
@@ -864,6 +899,7 @@ def cancel_project(*, actor: User, project: Project | int, reason: str) -> Proje
             _("The project “%(title)s” was cancelled; this case is handled on its own.")
             % {"title": project.title},
             is_public=True,
+            change="cancelled",
         )
     _log(
         kind=ProjectEventKind.CANCELLED,
