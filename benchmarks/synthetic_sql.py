@@ -139,8 +139,8 @@ INSERT INTO cases_case (
     tracking_code, title, description, category_id, area_id, area_path, address,
     latitude, longitude, channel, priority, status, language, current_unit_id, level,
     deadline, overdue_at_top, hidden_from_board, escalation_count, reopen_count,
-    resolution, merged_into_id, created_by_id, submission_key, created_at, updated_at,
-    dispatched_at, accepted_at, resolved_at, closed_at, version)
+    extension_count, resolution, merged_into_id, created_by_id, submission_key, created_at,
+    updated_at, dispatched_at, accepted_at, resolved_at, closed_at, version)
 SELECT
     {code}, v.name || c.problem, v.name || c.problem || '，请尽快派人来看看。',
     c.category_id, v.area_id, v.path, '', NULL, NULL, d.channel,
@@ -153,7 +153,7 @@ SELECT
         THEN NULL ELSE t.level END,
     t.deadline, false, false,
     CASE WHEN d.status IN ('closed', 'resolved', 'escalated') THEN t.level - 1 ELSE 0 END,
-    CASE WHEN d.status = 'reopened' THEN 1 ELSE 0 END,
+    CASE WHEN d.status = 'reopened' THEN 1 ELSE 0 END, 0,
     CASE WHEN d.status IN ('closed', 'resolved') THEN '已派人现场处理完毕。' ELSE '' END,
     CASE WHEN d.status = 'merged' THEN %(merge_target)s END,
     NULL, NULL, t.created,

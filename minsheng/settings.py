@@ -206,6 +206,10 @@ MINSHENG_CONTACT_RETENTION_DAYS = int(os.environ.get("MINSHENG_CONTACT_RETENTION
 MINSHENG_SWEEP_INTERVAL = int(os.environ.get("MINSHENG_SWEEP_INTERVAL", "300"))
 # A resolved case the resident never rates is closed by the sweep after this many days.
 MINSHENG_AUTO_CLOSE_DAYS = int(os.environ.get("MINSHENG_AUTO_CLOSE_DAYS", "7"))
+# Extensions (延期): how many a case may be granted over its life, and how many working
+# days one extension may add to the deadline.
+MINSHENG_EXTENSIONS_PER_CASE = int(os.environ.get("MINSHENG_EXTENSIONS_PER_CASE", "2"))
+MINSHENG_EXTENSION_MAX_DAYS = int(os.environ.get("MINSHENG_EXTENSION_MAX_DAYS", "30"))
 # Possible duplicates of a case: open cases raised within this many days of it.
 MINSHENG_DUPLICATE_WINDOW_DAYS = int(os.environ.get("MINSHENG_DUPLICATE_WINDOW_DAYS", "30"))
 # The dashboard's hot spots are searched again by the worker once this many minutes old.

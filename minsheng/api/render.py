@@ -7,8 +7,9 @@ reads the contacts table; the reveal endpoint is the only door to a name or phon
 from __future__ import annotations
 
 from minsheng.accounts.models import User
-from minsheng.cases.models import Case, Event, Status
+from minsheng.cases.models import Case, Event, Extension, Status
 from minsheng.cases.redaction import public_text
+from minsheng.cases.rules import pending_extension
 from minsheng.cases.transitions import Action, allowed_actions
 from minsheng.contacts.selectors import private_terms
 from minsheng.directory.models import Area, Category, Level, Unit
@@ -121,6 +122,8 @@ def case_detail(
         "merged_into": {"id": merged.pk, "tracking_code": merged.tracking_code} if merged else None,
         "escalation_count": case.escalation_count,
         "reopen_count": case.reopen_count,
+        "extension_count": case.extension_count,
+        "pending_extension": extension(pending) if (pending := pending_extension(case)) else None,
         "dispatched_at": case.dispatched_at,
         "accepted_at": case.accepted_at,
         "resolved_at": case.resolved_at,
@@ -128,6 +131,30 @@ def case_detail(
         "has_contact": has_contact,
         "allowed_actions": allowed_actions,
         "proposed_unit": unit_ref(proposed_unit),
+    }
+
+
+def _staff(user: User | None) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "display_name": user.display_name}
+
+
+def extension(x: Extension) -> dict:
+    return {
+        "id": x.pk,
+        "case": {"id": x.case_id, "tracking_code": x.case.tracking_code},
+        "unit": unit_ref(x.unit),
+        "requested_by": _staff(x.requested_by),
+        "requested_at": x.requested_at,
+        "reason": x.reason,
+        "old_deadline": x.old_deadline,
+        "requested_deadline": x.requested_deadline,
+        "status": x.status,
+        "decided_by": _staff(x.decided_by),
+        "decided_at": x.decided_at,
+        "decision_note": x.decision_note,
+        "granted_deadline": x.granted_deadline,
     }
 
 

@@ -188,6 +188,24 @@ class CasePage(Schema):
     )
 
 
+class ExtensionOut(Schema):
+    """A unit's request for more time (延期) and the decision on it."""
+
+    id: int
+    case: CaseRef
+    unit: UnitRef
+    requested_by: StaffRef | None
+    requested_at: dt.datetime
+    reason: str = Field(description="For staff only; the resident never sees it.")
+    old_deadline: dt.datetime = Field(description="The case's deadline when asked.")
+    requested_deadline: dt.datetime
+    status: Literal["pending", "granted", "refused", "lapsed"]
+    decided_by: StaffRef | None
+    decided_at: dt.datetime | None
+    decision_note: str
+    granted_deadline: dt.datetime | None
+
+
 class CaseDetail(CaseSummary):
     description: str
     address: str
@@ -198,6 +216,10 @@ class CaseDetail(CaseSummary):
     merged_into: CaseRef | None
     escalation_count: int
     reopen_count: int
+    extension_count: int = Field(description="Extensions granted over the case's life.")
+    pending_extension: ExtensionOut | None = Field(
+        description="The unit's request for more time awaiting a decision, if any."
+    )
     dispatched_at: dt.datetime | None
     accepted_at: dt.datetime | None
     resolved_at: dt.datetime | None
@@ -206,7 +228,8 @@ class CaseDetail(CaseSummary):
     allowed_actions: list[str] = Field(
         description=(
             "What this user may do now: dispatch, accept, note, return, escalate, resolve, "
-            "rate, merge, decline, withdraw, reveal_contact."
+            "rate, merge, decline, withdraw, extend, grant_extension, refuse_extension, "
+            "reveal_contact."
         )
     )
     proposed_unit: UnitRef | None = Field(
@@ -275,6 +298,26 @@ class ReasonIn(VersionIn):
 
 class OptionalReasonIn(VersionIn):
     reason: str = ""
+
+
+class ExtensionIn(VersionIn):
+    reason: str = Field(description="Why more time is needed; for staff only.")
+    days: int | None = Field(
+        None, description="Working days to add to the current deadline; or give until."
+    )
+    until: dt.date | None = Field(
+        None, description="A working day by whose end the case will be done; or give days."
+    )
+
+
+class GrantExtensionIn(VersionIn):
+    note: str = Field("", description="For staff only.")
+    days: int | None = Field(
+        None, description="A shorter grant: working days after the current deadline."
+    )
+    until: dt.date | None = Field(
+        None, description="A shorter grant: the end of this working day. Neither: as asked."
+    )
 
 
 class ResolveIn(VersionIn):

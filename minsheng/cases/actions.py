@@ -26,13 +26,25 @@ from minsheng.cases.models import (
     Channel,
     Event,
     EventKind,
+    Extension,
+    ExtensionStatus,
     Feedback,
     Priority,
     Status,
     new_tracking_code,
 )
 from minsheng.cases.redaction import redact
-from minsheng.cases.rules import RATE, may_take, system_may_dispatch
+from minsheng.cases.rules import (
+    EXTEND,
+    EXTENDABLE_STATUSES,
+    GRANT_EXTENSION,
+    RATE,
+    REFUSE_EXTENSION,
+    may_take,
+    pending_extension,
+    runs_against_deadline,
+    system_may_dispatch,
+)
 from minsheng.cases.signals import announce
 from minsheng.cases.transitions import Action, next_status
 from minsheng.cases.validation import (
@@ -795,13 +807,294 @@ def set_board_visibility(
 
 @transaction.atomic
 def record_project_event(
-    *, actor: User | Actor, case: Case | int, note: str, is_public: bool, data: dict
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    note: str,
+    is_public: bool,
+    data: dict,
+    project_end: dt.date | None = None,
+    restart_deadline: bool = False,
 ) -> Case:
     """A line on the case's timeline about a project it is part of (linked, unlinked,
-    completed). The status does not change; the project's own rules decided who may act."""
+    completed, cancelled). The status does not change; the project's own rules decided who
+    may act.
+
+    The deadline of a running case may change in the same event: ``project_end`` (linking)
+    moves it to the end of the project's planned last day when that is later, so the sweep
+    does not escalate a case whose remedy is months of work under way; ``restart_deadline``
+    (unlinked, project cancelled or completed without resolving it) gives it the level's
+    normal time limit again, counted from now. The event's data records the change.
+    """
     actor = _as_actor(actor)
     case = lock_case(case)
     _require(actor.kind == ActorKind.SYSTEM or perms.can_view_case(actor.user, case))
     note = clean_text(note, field="note", label=_("note"), max_length=NOTE_MAX)
-    _apply(case, actor=actor, kind=EventKind.PROJECT, note=note, is_public=is_public, data=data)
+    data = dict(data)
+    changes: dict = {}
+    if runs_against_deadline(case) and case.current_unit is not None:
+        new_deadline = None
+        if project_end is not None:
+            end = _end_of_day(project_end)
+            if end > case.deadline:
+                new_deadline = end
+        elif restart_deadline:
+            new_deadline = _deadline_for(case, case.current_unit, timezone.now())
+        if new_deadline is not None and new_deadline != case.deadline:
+            data["deadline"] = {"from": case.deadline.isoformat(), "to": new_deadline.isoformat()}
+            changes = {"deadline": new_deadline, "overdue_at_top": False}
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.PROJECT,
+        note=note,
+        is_public=is_public,
+        data=data,
+        changes=changes,
+    )
     return case
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    """The end of a local day (24:00), as deadlines given as a date are kept."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0)))
+
+
+# --- extensions (延期) -------------------------------------------------------------------
+
+
+def _new_deadline(
+    case: Case,
+    *,
+    days: object,
+    until: object,
+    calendar: WorkingCalendar,
+    required: bool = True,
+) -> dt.datetime | None:
+    """The deadline asked for: ``days`` working days after the current deadline, or the
+    end of the working day ``until``. One of the two (None for neither when not required)."""
+    given_days = days not in (None, "")
+    given_until = until not in (None, "")
+    if given_days and given_until:
+        raise InvalidInput(
+            _("Give either a number of working days or a new deadline, not both."), field="days"
+        )
+    if not given_days and not given_until:
+        if not required:
+            return None
+        raise InvalidInput(_("Give a number of working days or a new deadline."), field="days")
+    if given_days:
+        try:
+            n = int(days)  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(
+                _("Please give a whole number of working days."), field="days"
+            ) from exc
+        if n < 1:
+            raise InvalidInput(_("Please give a whole number of working days."), field="days")
+        return calendar.add_working_days(case.deadline, n)
+    if isinstance(until, dt.datetime):
+        until = timezone.localtime(until).date()
+    if not isinstance(until, dt.date):
+        try:
+            until = dt.date.fromisoformat(str(until))
+        except ValueError as exc:
+            raise InvalidInput(_("Please give the new deadline as a date."), field="until") from exc
+    if not calendar.is_working_day(until):
+        raise InvalidInput(
+            _("%(date)s is not a working day; please choose a working day.")
+            % {"date": until.isoformat()},
+            field="until",
+        )
+    return _end_of_day(until)
+
+
+def _check_extension(case: Case, new: dt.datetime, calendar: WorkingCalendar) -> None:
+    field = "days"
+    if new <= case.deadline or new <= timezone.now():
+        raise InvalidInput(
+            _("The new deadline must be later than the current one and than now."), field=field
+        )
+    limit = settings.MINSHENG_EXTENSION_MAX_DAYS
+    # Whole working days added, counted as the calendar counts a deadline's days.
+    if calendar.add_working_days(case.deadline, limit) < new:
+        raise InvalidInput(
+            _("One extension may add at most %(days)d working days.") % {"days": limit},
+            field=field,
+        )
+
+
+@transaction.atomic
+def request_extension(
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    reason: str,
+    days: object = None,
+    until: object = None,
+    expected_version: int | None = None,
+) -> Extension:
+    """The holding unit asks for more time, with the reason and the deadline it needs
+    (a number of working days added to the current deadline, or a working day by whose end
+    it will be done). The deadline does not move until an operator or supervisor grants it;
+    the request is an internal event. One pending request per case, and at most
+    ``MINSHENG_EXTENSIONS_PER_CASE`` granted over its life."""
+    actor = _as_actor(actor)
+    case = lock_case(case, expected_version)
+    _require(may_take(actor.user, case, EXTEND))
+    if not runs_against_deadline(case) or case.status not in EXTENDABLE_STATUSES:
+        raise InvalidTransition(
+            _(
+                "More time can be asked for once the unit has accepted the case, until it "
+                "is resolved."
+            )
+        )
+    if case.extension_count >= settings.MINSHENG_EXTENSIONS_PER_CASE:
+        raise InvalidTransition(
+            _("This case has had %(n)d extensions, the most a case may have.")
+            % {"n": case.extension_count}
+        )
+    # A request left behind when the case moved on no longer stands; it makes way.
+    stale = case.extensions.filter(status=ExtensionStatus.PENDING)
+    if pending_extension(case) is not None:
+        raise InvalidTransition(_("A request for more time is already waiting for a decision."))
+    stale.update(status=ExtensionStatus.LAPSED)
+    checked = _Checks()
+    reason = checked(_reason, reason, label=_("reason"))
+    calendar = WorkingCalendar.load()
+    new = checked(_new_deadline, case, days=days, until=until, calendar=calendar)
+    checked.raise_all()
+    _check_extension(case, new, calendar)
+    now = timezone.now()
+    extension = Extension.objects.create(
+        case=case,
+        unit=case.current_unit,
+        requested_by=actor.user,
+        requested_at=now,
+        reason=reason,
+        old_deadline=case.deadline,
+        requested_deadline=new,
+    )
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.EXTENSION_REQUESTED,
+        note=reason,
+        is_public=False,
+        data={"extension": extension.pk, "deadline": case.deadline.isoformat(),
+              "requested": new.isoformat()},
+    )  # fmt: skip
+    return extension
+
+
+def _standing_request(case: Case) -> Extension:
+    found = pending_extension(case)
+    if found is None:
+        raise InvalidTransition(
+            _("There is no request for more time waiting on this case (it may have moved on).")
+        )
+    return Extension.objects.select_for_update().get(pk=found.pk)
+
+
+@transaction.atomic
+def grant_extension(
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    note: str = "",
+    days: object = None,
+    until: object = None,
+    expected_version: int | None = None,
+) -> Extension:
+    """An operator or supervisor in scope grants the pending request: the deadline moves to
+    the requested one, or to an earlier one given here (``days`` after the current deadline
+    or the end of the day ``until``). One public event says the deadline moved and to
+    when; the reasons stay among staff. The case is no longer due or overdue under the
+    old deadline."""
+    actor = _as_actor(actor)
+    case = lock_case(case, expected_version)
+    _require(may_take(actor.user, case, GRANT_EXTENSION))
+    extension = _standing_request(case)
+    note = clean_text(note, field="note", label=_("note"), max_length=NOTE_MAX, required=False)
+    calendar = WorkingCalendar.load()
+    new = _new_deadline(case, days=days, until=until, calendar=calendar, required=False)
+    if new is None:
+        new = extension.requested_deadline
+    elif new > extension.requested_deadline:
+        raise InvalidInput(
+            _(
+                "The unit asked for time until %(deadline)s; a grant may shorten that, "
+                "not lengthen it."
+            )
+            % {"deadline": _local_text(extension.requested_deadline)},
+            field="days",
+        )
+    _check_extension(case, new, calendar)
+    now = timezone.now()
+    Extension.objects.filter(pk=extension.pk).update(
+        status=ExtensionStatus.GRANTED,
+        decided_by=actor.user,
+        decided_at=now,
+        decision_note=note,
+        granted_deadline=new,
+    )
+    extension.refresh_from_db()
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.EXTENSION_GRANTED,
+        note=note,
+        data={
+            "extension": extension.pk,
+            "from": case.deadline.isoformat(),
+            "to": new.isoformat(),
+            "requested": extension.requested_deadline.isoformat(),
+            "number": case.extension_count + 1,
+        },
+        changes={
+            "deadline": new,
+            "extension_count": case.extension_count + 1,
+            "overdue_at_top": False,
+        },
+    )
+    return extension
+
+
+@transaction.atomic
+def refuse_extension(
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    reason: str,
+    expected_version: int | None = None,
+) -> Extension:
+    """An operator or supervisor in scope refuses the pending request, with the reason;
+    the deadline stays. The event is internal: for the resident nothing changed."""
+    actor = _as_actor(actor)
+    case = lock_case(case, expected_version)
+    _require(may_take(actor.user, case, REFUSE_EXTENSION))
+    extension = _standing_request(case)
+    reason = _reason(reason, label=_("reason"))
+    Extension.objects.filter(pk=extension.pk).update(
+        status=ExtensionStatus.REFUSED,
+        decided_by=actor.user,
+        decided_at=timezone.now(),
+        decision_note=reason,
+    )
+    extension.refresh_from_db()
+    _apply(
+        case,
+        actor=actor,
+        kind=EventKind.EXTENSION_REFUSED,
+        note=reason,
+        is_public=False,
+        data={"extension": extension.pk, "requested": extension.requested_deadline.isoformat()},
+    )
+    return extension
+
+
+def _local_text(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    if (local.hour, local.minute) == (0, 0):
+        return f"{local.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"

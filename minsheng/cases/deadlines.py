@@ -8,12 +8,13 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.cases import actions
 from minsheng.cases.errors import CaseError
-from minsheng.cases.models import RUNNING_STATUSES, Case, Status
+from minsheng.cases.models import RUNNING_STATUSES, Case, Extension, ExtensionStatus, Status
 from minsheng.contacts.actions import purge_expired_contacts
 from minsheng.intake.sms_backends import prune_outbox
 from minsheng.throttle.actions import forget_old_failures
@@ -44,8 +45,19 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> SweepResult:
     re-checked, and a case another worker already moved is skipped."""
     now = now or timezone.now()
     result = SweepResult()
+    # A unit that asked for more time before its deadline waits for the decision: it did
+    # what it should, and the operators' answer (grant, or refuse and let the case climb at
+    # the next sweep) decides. Asked after the deadline had passed, the case climbs.
+    asked_in_time = Extension.objects.filter(
+        case=OuterRef("pk"),
+        status=ExtensionStatus.PENDING,
+        unit=OuterRef("current_unit"),
+        old_deadline=OuterRef("deadline"),
+        requested_at__lt=F("old_deadline"),
+    )
     overdue = (
         Case.objects.filter(status__in=RUNNING_STATUSES, deadline__lt=now, overdue_at_top=False)
+        .exclude(Exists(asked_in_time))
         .order_by("deadline")
         .values_list("pk", "deadline", "current_unit__parent_id", "version")
     )

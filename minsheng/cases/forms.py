@@ -167,6 +167,60 @@ class WithdrawForm(ActionForm):
     )
 
 
+class _NewDeadline(ActionForm):
+    """A deadline as a number of working days added to the current one, or a date."""
+
+    days = forms.IntegerField(
+        label=_("Working days more"),
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    until = forms.DateField(
+        label=_("or: new deadline (end of that working day)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class ExtendForm(_NewDeadline):
+    """The holding unit asks for more time (延期)."""
+
+    reason = forms.CharField(
+        label=_("Why more time is needed"),
+        max_length=NOTE_MAX,
+        widget=_textarea(2),
+        help_text=_(
+            "For staff only. If the extension is granted the resident sees that the deadline "
+            "moved and the new deadline, not this reason."
+        ),
+    )
+    field_order = ["reason", "days", "until"]
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["days"].help_text = _("Counted from the current deadline, in working days.")
+
+
+class GrantExtensionForm(_NewDeadline):
+    """Grant the pending request, as asked or with an earlier deadline."""
+
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=_textarea(2),
+        help_text=_("For staff only: the resident sees the new deadline, not this note."),
+    )
+    field_order = ["days", "until", "note"]
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["days"].label = _("Shorter: working days more (optional)")
+        self.fields["until"].label = _("or: an earlier deadline (optional)")
+        self.fields["until"].help_text = _("Leave both empty to grant the deadline asked for.")
+
+
 class ResolveForm(ActionForm):
     resolution = forms.CharField(
         label=_("What was done"),

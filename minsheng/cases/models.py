@@ -107,6 +107,8 @@ class Case(models.Model):
     # every staff view and in the resident's own tracking page.
     hidden_from_board = models.BooleanField(_("hidden from the public board"), default=False)
     escalation_count = models.PositiveSmallIntegerField(_("times escalated"), default=0)
+    # Granted extensions (延期) over the case's life; see ``Extension``.
+    extension_count = models.PositiveSmallIntegerField(_("times extended"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     resolution = models.TextField(_("resolution"), blank=True)
     merged_into = models.ForeignKey(
@@ -209,6 +211,9 @@ class EventKind(models.TextChoices):
     HIDDEN = "hidden", _("hidden from the public board")
     SHOWN = "shown", _("shown on the public board again")
     PROJECT = "project", _("project")
+    EXTENSION_REQUESTED = "extension_requested", _("more time requested")
+    EXTENSION_GRANTED = "extension_granted", _("deadline extended")
+    EXTENSION_REFUSED = "extension_refused", _("more time refused")
 
 
 class ActorKind(models.TextChoices):
@@ -221,7 +226,18 @@ class ActorKind(models.TextChoices):
 # handed a case back or up is a matter between offices (a contractor's money trouble, a
 # colleague's mistake): residents and the public see that the case moved and to whom,
 # not what staff wrote to each other.
-STAFF_NOTE_KINDS = frozenset({EventKind.DISPATCHED, EventKind.RETURNED, EventKind.ESCALATED})
+# Why a unit asks for more time (a contractor, parts on order) and why it was granted or
+# refused is the same kind of talk between offices: the resident sees the new deadline.
+STAFF_NOTE_KINDS = frozenset(
+    {
+        EventKind.DISPATCHED,
+        EventKind.RETURNED,
+        EventKind.ESCALATED,
+        EventKind.EXTENSION_REQUESTED,
+        EventKind.EXTENSION_GRANTED,
+        EventKind.EXTENSION_REFUSED,
+    }
+)
 # What a resident writes when rating, reopening or withdrawing their case is between them
 # and the staff: the code holder sees it, the public board and Open311 see only the event.
 RESIDENT_NOTE_KINDS = frozenset({EventKind.RATED, EventKind.REOPENED, EventKind.WITHDRAWN})
@@ -311,3 +327,73 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.rating}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting a decision")
+    GRANTED = "granted", _("granted")
+    REFUSED = "refused", _("refused")
+    # The case moved on (escalated, returned, resolved…) before anyone decided.
+    LAPSED = "lapsed", _("lapsed")
+
+
+class Extension(models.Model):
+    """A holding unit's request for more time (延期) and the decision on it.
+
+    Only ``cases.actions`` writes these rows; each change also writes the case's event.
+    A case has at most one pending request (a partial unique constraint).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extensions")
+    unit = models.ForeignKey(
+        "directory.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    old_deadline = models.DateTimeField(_("deadline when asked"))
+    requested_deadline = models.DateTimeField(_("requested deadline"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    granted_deadline = models.DateTimeField(_("granted deadline"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="extension_one_pending_per_case",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                condition=models.Q(status="pending"),
+                name="extension_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status} {self.requested_deadline:%Y-%m-%d}"

@@ -11,29 +11,37 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import User
-from minsheng.accounts.permissions import can_view_case, visible_cases
+from minsheng.accounts.permissions import can_view_case, unit_ids, visible_cases
 from minsheng.cases.errors import InvalidInput
 from minsheng.cases.models import (
     OPEN_STATUSES,
     RUNNING_STATUSES,
     TRIAGE_STATUSES,
+    ActorKind,
     Case,
     Event,
     EventKind,
+    Extension,
+    ExtensionStatus,
     Status,
 )
 from minsheng.cases.redaction import redact
+from minsheng.directory.calendar import WorkingCalendar
 from minsheng.directory.models import Unit
 from minsheng.directory.selectors import unit_labels
 from minsheng.throttle import actions as throttle
 
-# A running case is "due soon" when its deadline falls within this window.
-DUE_SOON = dt.timedelta(hours=24)
+
+def due_soon_before(now: dt.datetime, calendar: WorkingCalendar | None = None) -> dt.datetime:
+    """A running case is "due soon" when its deadline falls before this moment: one working
+    day from now on the working calendar, so on Friday afternoon a case due on Monday
+    morning is already flagged (24 calendar hours would miss it over the weekend)."""
+    return (calendar or WorkingCalendar.load()).add_working_days(now, 1)
 
 
 class QueueBucket:
@@ -59,7 +67,7 @@ def queue_for(
     """A handler's queue: cases held by their units, filtered to one bucket.
 
     new = waiting to be accepted (dispatched, escalated or reopened to the unit);
-    due_soon = running with a deadline in the next 24 h; overdue = running past deadline;
+    due_soon = running with a deadline within one working day; overdue = running past deadline;
     active = everything the unit is holding; all = also the ones it resolved.
     """
     now = now or timezone.now()
@@ -69,7 +77,9 @@ def queue_for(
     if bucket == QueueBucket.NEW:
         qs = qs.filter(status__in=[Status.DISPATCHED, Status.ESCALATED, Status.REOPENED])
     elif bucket == QueueBucket.DUE_SOON:
-        qs = qs.filter(status__in=RUNNING_STATUSES, deadline__gte=now, deadline__lt=now + DUE_SOON)
+        qs = qs.filter(
+            status__in=RUNNING_STATUSES, deadline__gte=now, deadline__lt=due_soon_before(now)
+        )
     elif bucket == QueueBucket.OVERDUE:
         qs = qs.filter(status__in=RUNNING_STATUSES, deadline__lt=now)
     elif bucket == QueueBucket.ACTIVE:
@@ -83,6 +93,7 @@ def queue_for(
 def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int]:
     """How many cases are in each bucket of the user's queue, in one query."""
     now = now or timezone.now()
+    soon = due_soon_before(now)
     # Every bucket is a running status: filtering first lets the queue index do the work
     # instead of counting the unit's whole history (500 ms → 26 ms at a million cases).
     return (
@@ -92,7 +103,7 @@ def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int
             new=Count(
                 "pk", filter=Q(status__in=[Status.DISPATCHED, Status.ESCALATED, Status.REOPENED])
             ),
-            due_soon=Count("pk", filter=Q(deadline__gte=now, deadline__lt=now + DUE_SOON)),
+            due_soon=Count("pk", filter=Q(deadline__gte=now, deadline__lt=soon)),
             overdue=Count("pk", filter=Q(deadline__lt=now)),
             active=Count("pk"),
         )
@@ -279,3 +290,53 @@ def latest_return_events(cases: list[Case]) -> dict[int, Event]:
         ):
             latest[event.case_id] = event
     return latest
+
+
+def pending_extensions(*, user: User) -> QuerySet[Extension]:
+    """Requests for more time waiting for a decision in the user's scope, oldest first.
+
+    Only requests that still stand: the unit that asked holds the case, which runs against
+    the deadline it had when asking (see ``rules.pending_extension``).
+    """
+    return (
+        Extension.objects.filter(
+            status=ExtensionStatus.PENDING,
+            case__in=visible_cases(user).filter(status__in=RUNNING_STATUSES),
+            case__current_unit=F("unit"),
+            case__deadline=F("old_deadline"),
+        )
+        .select_related("case__category", "case__area", "case__current_unit", "unit")
+        .order_by("requested_at", "pk")
+    )
+
+
+# How far back a unit's staff see the cases the deadline took from them.
+TAKEN_WINDOW = dt.timedelta(weeks=4)
+
+
+def taken_by_deadline(*, user: User, now: dt.datetime | None = None, limit: int = 50) -> list[Case]:
+    """Cases the deadline sweep escalated away from the user's units in the last four
+    weeks, newest first, each with ``taken_event``. Read-only for the unit: it may open
+    them (``permissions.held_before``) but acts only on what it holds."""
+    units = unit_ids(user)
+    if not units:
+        return []
+    now = now or timezone.now()
+    events = list(
+        Event.objects.filter(
+            kind=EventKind.ESCALATED,
+            actor_kind=ActorKind.SYSTEM,
+            created_at__gte=now - TAKEN_WINDOW,
+            data__from_unit__in=sorted(units),
+        )
+        .select_related("unit")
+        .order_by("-created_at", "-id")[: limit * 2]
+    )
+    latest: dict[int, Event] = {}
+    for event in events:
+        latest.setdefault(event.case_id, event)
+    cases = _with_related(Case.objects.filter(pk__in=list(latest)))
+    found = sorted(cases, key=lambda c: (latest[c.pk].created_at, c.pk), reverse=True)[:limit]
+    for case in found:
+        case.taken_event = latest[case.pk]
+    return found

@@ -40,6 +40,8 @@ from minsheng.cases.forms import (
     ActionForm,
     DeclineForm,
     DispatchForm,
+    ExtendForm,
+    GrantExtensionForm,
     IntakeForm,
     MergeForm,
     NoteForm,
@@ -50,8 +52,16 @@ from minsheng.cases.forms import (
     WithdrawForm,
 )
 from minsheng.cases.models import Case, EventKind, Status
-from minsheng.cases.rules import RATE, permitted_actions
+from minsheng.cases.rules import (
+    EXTEND,
+    GRANT_EXTENSION,
+    RATE,
+    REFUSE_EXTENSION,
+    pending_extension,
+    permitted_actions,
+)
 from minsheng.cases.selectors import QueueBucket
+from minsheng.cases.templatetags.minsheng_cases import deadline_text
 from minsheng.cases.transitions import Action
 from minsheng.contacts import actions as contact_actions
 from minsheng.contacts.models import Contact
@@ -173,6 +183,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         for key in QueueBucket.CHOICES
     ]
     page = _page(request, selectors.queue_for(user=request.user, bucket=bucket), bucket=bucket)
+    taken = selectors.taken_by_deadline(user=request.user) if page.number == 1 else []
     return render(
         request,
         "staff/queue.html",
@@ -182,6 +193,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "bucket": bucket,
             "bucket_label": BUCKET_LABELS[bucket],
             "page": page,
+            "taken": taken,
             "search_form": SearchForm(),
         },
     )
@@ -193,7 +205,21 @@ def triage(request: HttpRequest) -> HttpResponse:
     reasons = selectors.latest_return_events(page.object_list)
     for case in page.object_list:
         case.return_event = reasons.get(case.pk)
-    return render(request, "staff/triage.html", {"nav": "triage", "page": page})
+    return render(
+        request,
+        "staff/triage.html",
+        {"nav": "triage", "page": page, "extensions": _extension_cards(request.user)},
+    )
+
+
+def _extension_cards(user: User, limit: int = 50) -> list[Case]:
+    """The cases whose unit asked for more time, for operators and supervisors to decide."""
+    cards = []
+    for extension in selectors.pending_extensions(user=user)[:limit]:
+        case = extension.case
+        case.extension_request = extension
+        cards.append(case)
+    return cards
 
 
 @staff_required
@@ -225,6 +251,7 @@ def supervise(request: HttpRequest) -> HttpResponse:
             "total": sum(by_status.values()),
             "units": units,
             "overdue_total": sum(row.overdue for row in units),
+            "extensions": _extension_cards(request.user),
             "search_form": SearchForm(),
             "setup": _setup_steps() if request.user.is_administrator else None,
         },
@@ -294,7 +321,7 @@ def search(request: HttpRequest) -> HttpResponse:
 # --- the case page -----------------------------------------------------------------------
 
 # Used every day: shown open; the rest sit folded under their title.
-PRIMARY = {Action.ACCEPT, Action.DISPATCH, Action.NOTE, RATE}
+PRIMARY = {Action.ACCEPT, Action.DISPATCH, Action.NOTE, RATE, GRANT_EXTENSION}
 
 FORMS: dict[str, type[ActionForm]] = {
     Action.DISPATCH: DispatchForm,
@@ -307,6 +334,9 @@ FORMS: dict[str, type[ActionForm]] = {
     Action.DECLINE: DeclineForm,
     Action.WITHDRAW: WithdrawForm,
     RATE: RateForm,
+    EXTEND: ExtendForm,
+    GRANT_EXTENSION: GrantExtensionForm,
+    REFUSE_EXTENSION: StaffReasonForm,
 }
 
 TEXTS = {
@@ -366,6 +396,24 @@ TEXTS = {
         gettext_lazy("The resident no longer needs help."),
         gettext_lazy("Withdraw"),
     ),
+    EXTEND: (
+        gettext_lazy("Ask for more time"),
+        gettext_lazy(
+            "Waiting for parts or a contractor? Ask the operators to extend the deadline. "
+            "It moves only when they grant it."
+        ),
+        gettext_lazy("Ask for more time"),
+    ),
+    GRANT_EXTENSION: (
+        gettext_lazy("Grant more time"),
+        "",  # the request itself, see _render_case
+        gettext_lazy("Grant"),
+    ),
+    REFUSE_EXTENSION: (
+        gettext_lazy("Refuse more time"),
+        gettext_lazy("The deadline stays; the unit reads your reason."),
+        gettext_lazy("Refuse"),
+    ),
 }
 
 DONE = {
@@ -379,6 +427,9 @@ DONE = {
     Action.DECLINE: gettext_lazy("Case %(code)s declined."),
     Action.WITHDRAW: gettext_lazy("Case %(code)s withdrawn."),
     RATE: gettext_lazy("Rating recorded; case %(code)s is now “%(status)s”."),
+    EXTEND: gettext_lazy("More time asked for on case %(code)s; the operators decide."),
+    GRANT_EXTENSION: gettext_lazy("Case %(code)s now has until %(deadline)s."),
+    REFUSE_EXTENSION: gettext_lazy("More time refused on case %(code)s; the deadline stays."),
 }
 
 
@@ -458,6 +509,20 @@ def _render_case(
             hint = _("Hand the case up to %(unit)s, with a fresh deadline at that level.") % {
                 "unit": case.current_unit.parent.name
             }
+        if slug == GRANT_EXTENSION and (asked := pending_extension(case)) is not None:
+            hint = _(
+                "%(unit)s asks for time until %(asked)s instead of %(deadline)s. Grant it as "
+                "asked, or with an earlier deadline."
+            ) % {
+                "unit": asked.unit.label,
+                "asked": deadline_text(asked.requested_deadline),
+                "deadline": deadline_text(case.deadline),
+            }
+        if slug == EXTEND:
+            current = _("Current deadline: %(deadline)s.") % {
+                "deadline": deadline_text(case.deadline)
+            }
+            hint = f"{hint} {current}"
         forms.append(
             {
                 "slug": slug,
@@ -473,6 +538,8 @@ def _render_case(
     context = {
         "nav": "",
         "case": case,
+        "extension": pending_extension(case),
+        "extensions": list(case.extensions.select_related("unit", "requested_by", "decided_by")),
         "level_label": dict(Level.choices).get(case.level, ""),
         "events": selectors.timeline(case=case, public_only=False),
         "action_forms": forms,
@@ -558,6 +625,19 @@ def _perform(slug: str, user: User, case: Case, data: dict, version: int | None)
         return actions.decline_case(**common, reason=data.get("reason") or "")
     if slug == Action.WITHDRAW:
         return actions.withdraw_case(**common, reason=data.get("reason") or "")
+    if slug == EXTEND:
+        return actions.request_extension(
+            **common,
+            reason=data.get("reason") or "",
+            days=data.get("days"),
+            until=data.get("until"),
+        ).case
+    if slug == GRANT_EXTENSION:
+        return actions.grant_extension(
+            **common, note=data.get("note") or "", days=data.get("days"), until=data.get("until")
+        ).case
+    if slug == REFUSE_EXTENSION:
+        return actions.refuse_extension(**common, reason=data.get("reason") or "").case
     if slug == RATE:
         return actions.rate_case(
             **common,
@@ -635,7 +715,12 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     messages.success(
         request,
         DONE[action]
-        % {"code": result.tracking_code, "unit": unit, "status": result.get_status_display()},
+        % {
+            "code": result.tracking_code,
+            "unit": unit,
+            "status": result.get_status_display(),
+            "deadline": deadline_text(result.deadline),
+        },
     )
     if action == Action.DISPATCH and request.POST.get("then") == "next":
         # "Dispatch and open the next case": an operator working through the queue.
@@ -663,6 +748,9 @@ ACTION_EVENTS = {
     Action.MERGE: EventKind.MERGED,
     Action.DECLINE: EventKind.DECLINED,
     Action.WITHDRAW: EventKind.WITHDRAWN,
+    EXTEND: EventKind.EXTENSION_REQUESTED,
+    GRANT_EXTENSION: EventKind.EXTENSION_GRANTED,
+    REFUSE_EXTENSION: EventKind.EXTENSION_REFUSED,
 }
 TWICE_WITHIN = dt.timedelta(minutes=2)
 

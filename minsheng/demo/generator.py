@@ -39,6 +39,7 @@ from minsheng.cases.models import (
     Priority,
     Status,
 )
+from minsheng.cases.selectors import due_soon_before
 from minsheng.contacts.actions import reveal_contact
 from minsheng.demo import texts
 from minsheng.demo.bursts import BURST_CASES, add_bursts
@@ -127,7 +128,7 @@ def build_demo(
         status_counts={s.value: counts.get(s.value, 0) for s in Status},
         overdue=running.filter(deadline__lt=real_now).count(),
         due_soon=running.filter(
-            deadline__gte=real_now, deadline__lt=real_now + dt.timedelta(hours=24)
+            deadline__gte=real_now, deadline__lt=due_soon_before(real_now)
         ).count(),
         areas=Area.objects.count(),
         units=Unit.objects.count(),

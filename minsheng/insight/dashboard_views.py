@@ -64,6 +64,8 @@ DRILL_FOR = {
     "resolved": "resolved",
     "on_time_rate": "on_time",
     "escalations": "escalated",
+    "deadlines_missed": "missed",
+    "extensions": "extended",
     "resolution_rate": "confirmed",
     "reopen_rate": "reopened",
     "satisfaction_rate": "rated",
@@ -185,19 +187,24 @@ def _trend(scope: Scope, period: Period, by: str) -> dict:
         starts = [monday - dt.timedelta(weeks=i) for i in range(11, -1, -1)]
         labels = [s.strftime("%m-%d") for s in starts]
     span = Period(starts[0], end)
-    buckets = [{"raised": 0, "resolved": 0, "on_time": 0} for _s in starts]
+    buckets = [{"raised": 0, "resolved": 0, "on_time": 0, "deadlines": 0} for _s in starts]
     rows = node_rows(scope, span)
     daily = (
         (rows if rows is not None else rollup_rows(scope, span))
         .values("day")
-        .annotate(raised=Sum("raised"), resolved=Sum("resolved"), on_time=Sum("resolved_on_time"))
+        .annotate(
+            raised=Sum("raised"),
+            resolved=Sum("resolved"),
+            on_time=Sum("resolved_on_time"),
+            deadlines=Sum("deadlines"),
+        )
         .order_by()
     )
     for row in daily:
         index = max(i for i, s in enumerate(starts) if s <= row["day"])
-        for name in ("raised", "resolved", "on_time"):
+        for name in ("raised", "resolved", "on_time", "deadlines"):
             buckets[index][name] += row[name] or 0
-    on_time = [b["on_time"] / b["resolved"] if b["resolved"] else None for b in buckets]
+    on_time = [b["on_time"] / b["deadlines"] if b["deadlines"] else None for b in buckets]
     return {
         "by": by,
         "volume": charts.bar_chart(
@@ -219,28 +226,32 @@ def _trend(scope: Scope, period: Period, by: str) -> dict:
 
 @dataclass
 class Ranked:
+    """A unit or area: cases resolved, and deadlines met (on time) of those settled."""
+
     name: str
     resolved: int
     on_time: int
     url: str | None = None
+    deadlines: int = 0
 
     @property
     def rate(self) -> str:
-        return format_value(self.on_time / self.resolved, "rate")
+        return format_value(self.on_time / self.deadlines, "rate")
 
     @property
     def late(self) -> int:
-        return self.resolved - self.on_time
+        """Deadlines missed: resolved late, or run out of time with the unit."""
+        return self.deadlines - self.on_time
 
 
 def _best_and_worst(items: list[Ranked]) -> tuple[list[Ranked], list[Ranked]]:
     ranked = sorted(
-        (r for r in items if r.resolved), key=lambda r: (-r.on_time / r.resolved, -r.resolved)
+        (r for r in items if r.deadlines), key=lambda r: (-r.on_time / r.deadlines, -r.deadlines)
     )
     # The weakest are the foot of the same ranking, last first; a unit as good as the best
     # (every case on time, say) is not "weak" because more than five others tie with it.
-    top_rate = ranked[0].on_time / ranked[0].resolved if ranked else 0
-    weaker = [r for r in ranked[5:] if r.on_time / r.resolved < top_rate]
+    top_rate = ranked[0].on_time / ranked[0].deadlines if ranked else 0
+    weaker = [r for r in ranked[5:] if r.on_time / r.deadlines < top_rate]
     return ranked[:5], weaker[::-1][:5]
 
 
@@ -257,7 +268,9 @@ def _unit_ranking(
         by_unit = rollup_rows(scope, period).exclude(unit_id=0)
     rows = (
         by_unit.values("unit_id")
-        .annotate(resolved=Sum("resolved"), on_time=Sum("resolved_on_time"))
+        .annotate(
+            resolved=Sum("resolved"), on_time=Sum("resolved_on_time"), deadlines=Sum("deadlines")
+        )
         .order_by()
     )
     names = unit_labels(r["unit_id"] for r in rows)
@@ -273,7 +286,11 @@ def _unit_ranking(
 
     items = [
         Ranked(
-            names.get(r["unit_id"], "?"), r["resolved"] or 0, r["on_time"] or 0, url(r["unit_id"])
+            names.get(r["unit_id"], "?"),
+            r["resolved"] or 0,
+            r["on_time"] or 0,
+            url(r["unit_id"]),
+            r["deadlines"] or 0,
         )
         for r in rows
     ]
@@ -298,12 +315,15 @@ def _area_ranking(area: Area | None, scope: Scope, period: Period, query: dict) 
             day__lte=period.end,
         )
         .values("area_id")
-        .annotate(resolved=Sum("resolved"), on_time=Sum("resolved_on_time"))
+        .annotate(
+            resolved=Sum("resolved"), on_time=Sum("resolved_on_time"), deadlines=Sum("deadlines")
+        )
         .order_by()
     )
     for r in rows:
         by_id[r["area_id"]].resolved += r["resolved"] or 0
         by_id[r["area_id"]].on_time += r["on_time"] or 0
+        by_id[r["area_id"]].deadlines += r["deadlines"] or 0
     for child in children:
         by_id[child.pk].url = (
             reverse("dashboard:supervisor") + "?" + urlencode({**query, "area": child.pk})

@@ -19,7 +19,15 @@ Definitions (also shown next to each figure, see ``INDICATORS``):
 - a case is *resolved* when its last ``resolved`` event is not followed by a reopening;
   it counts in the period of that last resolution;
 - a resolved case is *on time* when no deadline ever escalated it (no ``escalated`` event
-  by the system) and it was resolved before the deadline of the level that resolved it;
+  by the system) and it was resolved before the deadline of the level that resolved it —
+  the deadline as extended, if an operator granted more time (the extensions are counted
+  and shown beside it);
+- a *deadline settles* when the unit holding a case resolves it (met if on time) or when
+  the case runs out of time there and the sweep escalates it away (missed). The miss
+  belongs to the unit that held the case when its deadline passed, on the day it passed;
+  the unit the sweep handed it to is neither credited nor blamed for the case's time. The
+  on-time rate is deadlines met over deadlines settled;
+- an *escalation* counts for the unit the case was escalated from;
 - a resolved case is *confirmed* when it was then closed (the resident rated it 3 or more
   and said it was solved, or left it unrated until it closed by itself) and it was never
   reopened;
@@ -84,14 +92,29 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "on_time_rate",
         _("On-time rate"),
-        _("Share of the resolved cases that no deadline ever escalated and that were resolved "
-          "before the deadline of the level that resolved them."),
+        _("Share of the deadlines settled in the period that were met. A deadline is met "
+          "when the unit resolves the case by it (as extended, if more time was granted) "
+          "and missed when the unit resolves it late or the case runs out of time with the "
+          "unit and climbs by itself; the miss counts for that unit, not the one above."),
         "rate",
+    ),
+    Indicator(
+        "deadlines_missed",
+        _("Deadlines missed"),
+        _("Cases that ran out of time with the unit during the period and climbed to the next "
+          "level by themselves."),
     ),
     Indicator(
         "escalations",
         _("Escalations"),
-        _("Escalations during the period, by hand or because a deadline passed."),
+        _("Escalations during the period, by hand or because a deadline passed, counted for "
+          "the unit the case was escalated from."),
+    ),
+    Indicator(
+        "extensions",
+        _("Extensions granted"),
+        _("Times an operator or supervisor granted a unit more time during the period. A case "
+          "resolved by its extended deadline counts as on time."),
     ),
     Indicator(
         "resolution_rate",
@@ -203,7 +226,11 @@ class Facts:
     reopened: bool = False
     ended_day: dt.date | None = None
     status: str = ""  # the case's status now (the public board counts raised cases by it)
+    # What the case adds to the counters of its own unit (``unit_id``), per day …
     contribution: dict[str, dict[str, int]] = field(default_factory=dict)
+    # … and to other units it left: {unit id: {day: counts}} (escalations from them, the
+    # deadlines they missed, the extensions they were granted).
+    elsewhere: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
 
 def facts_for_case(
@@ -223,9 +250,16 @@ def facts_for_case(
         status=case.status,
     )
     contribution: dict[str, Counter] = defaultdict(Counter)
+    others: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
 
     def add(day: dt.date, **counts: int) -> None:
         contribution[day.isoformat()].update(counts)
+
+    def add_for(unit_id: int | None, day: dt.date, **counts: int) -> None:
+        if not unit_id or unit_id == facts.unit_id:
+            add(day, **counts)
+        else:
+            others[unit_id][day.isoformat()].update(counts)
 
     first_response = next(
         (
@@ -254,13 +288,14 @@ def facts_for_case(
         facts.resolved_day = local_day(resolved_at)
         facts.resolve_days = round(calendar.working_days_between(case.created_at, resolved_at), 4)
         facts.resolve_tenths = math.floor(facts.resolve_days * 10 + 0.5)
-        facts.on_time = (
-            not any(
-                e.kind == EventKind.ESCALATED and e.actor_kind == ActorKind.SYSTEM for e in events
-            )
-            and case.deadline is not None
-            and resolved_at <= case.deadline
+        swept = any(
+            e.kind == EventKind.ESCALATED and e.actor_kind == ActorKind.SYSTEM for e in events
         )
+        facts.on_time = not swept and case.deadline is not None and resolved_at <= case.deadline
+        if not swept:
+            # The resolving unit's deadline settles now; a swept case's settled when it
+            # ran out of time (below).
+            add(facts.resolved_day, deadlines=1)
         facts.confirmed = closed is not None and not facts.reopened
         add(
             facts.resolved_day,
@@ -276,16 +311,51 @@ def facts_for_case(
             add(local_day(closed.created_at), closed=1, closed_rated=int(rated))
     for e in events:
         if e.kind == EventKind.ESCALATED:
-            add(local_day(e.created_at), escalations=1)
+            from_unit = escalated_from(e)
+            add_for(from_unit, local_day(e.created_at), escalations=1)
+            if e.actor_kind == ActorKind.SYSTEM:
+                add_for(from_unit, local_day(e.created_at), deadlines=1, deadlines_missed=1)
+        elif e.kind == EventKind.EXTENSION_GRANTED:
+            add_for(e.unit_id, local_day(e.created_at), extensions=1)
     end = next((e for e in events if e.kind in END_KINDS), None)
     if end is not None:
         facts.ended_day = local_day(end.created_at)
     for fb in feedback:
         add(local_day(fb.created_at), rated=1, rating_sum=fb.rating, rated_4_5=int(fb.rating >= 4))
-    facts.contribution = {
-        day: {k: v for k, v in counts.items() if v} for day, counts in sorted(contribution.items())
+    facts.contribution = _nonzero(contribution)
+    facts.elsewhere = {
+        str(unit_id): days
+        for unit_id, by_day in sorted(others.items())
+        if (days := _nonzero(by_day))
     }
     return facts
+
+
+def escalated_from(event: Event) -> int | None:
+    """The unit an ``escalated`` event took the case from (recorded in its data)."""
+    value = (event.data or {}).get("from_unit")
+    return value if isinstance(value, int) else None
+
+
+def _nonzero(by_day: dict[str, Counter]) -> dict[str, dict[str, int]]:
+    out = {}
+    for day, counts in sorted(by_day.items()):
+        kept = {k: v for k, v in counts.items() if v}
+        if kept:
+            out[day] = kept
+    return out
+
+
+def contributions(facts, unit_id: int | None = None):  # type: ignore[no-untyped-def]
+    """(unit id, day, counts) of everything a case adds to the counters: to its own unit
+    and to the units it left; only to ``unit_id`` when given."""
+    if unit_id is None or facts.unit_id == unit_id:
+        for day, counts in facts.contribution.items():
+            yield facts.unit_id, day, counts
+    for unit, by_day in (facts.elsewhere or {}).items():
+        if unit_id is None or int(unit) == unit_id:
+            for day, counts in by_day.items():
+                yield int(unit), day, counts
 
 
 # --- aggregation ------------------------------------------------------------------------
@@ -373,8 +443,10 @@ def _figures(
         "response_rate": _ratio(c["responded"], c["raised"]),
         "response_hours_median": _tenths(median_of_counts(response_tenths)),
         "resolved": c["resolved"],
-        "on_time_rate": _ratio(c["resolved_on_time"], c["resolved"]),
+        "on_time_rate": _ratio(c["resolved_on_time"], c["deadlines"]),
+        "deadlines_missed": c["deadlines_missed"],
         "escalations": c["escalations"],
+        "extensions": c["extensions"],
         "resolution_rate": _ratio(c["resolved_confirmed"], c["resolved"]),
         "reopen_rate": _ratio(c["resolved_reopened"], c["resolved"]),
         "satisfaction_rate": _ratio(c["rated_4_5"], c["rated"]),
@@ -409,8 +481,14 @@ def timeline_facts(scope: Scope) -> list[Facts]:
     cases = _in_scope(
         Case.objects.all(), Scope(scope.area_path, None, scope.category_id, scope.channel)
     )
-    if scope.unit_id is not None:
-        cases = cases.filter(current_unit_id=scope.unit_id or None)
+    if scope.unit_id:
+        # The unit's own cases and those it left (escalated from it: see ``elsewhere``).
+        left = Event.objects.filter(
+            kind__in=(EventKind.ESCALATED, EventKind.EXTENSION_GRANTED)
+        ).filter(Q(data__from_unit=scope.unit_id) | Q(unit_id=scope.unit_id))
+        cases = cases.filter(Q(current_unit_id=scope.unit_id) | Q(pk__in=left.values("case_id")))
+    elif scope.unit_id == 0:
+        cases = cases.filter(current_unit_id=None)
     cases = cases.prefetch_related("events", "feedback").order_by("pk")
     calendar = WorkingCalendar.load()
     return [
@@ -419,7 +497,9 @@ def timeline_facts(scope: Scope) -> list[Facts]:
     ]
 
 
-def figures_from_facts(facts: list[Facts], period: Period) -> Figures:
+def figures_from_facts(facts: list[Facts], period: Period, unit_id: int | None = None) -> Figures:
+    """The figures of these cases' facts; with ``unit_id``, of that unit only (its own
+    cases, and what the cases it left add to it)."""
     counters: Counter = Counter({name: 0 for name in _counter_names()})
     by_channel: Counter = Counter()
     by_category: Counter = Counter()
@@ -427,9 +507,11 @@ def figures_from_facts(facts: list[Facts], period: Period) -> Figures:
     resolve_tenths: Counter = Counter()
     backlog: Counter = Counter()
     for f in facts:
-        for day, counts in f.contribution.items():
+        for _unit, day, counts in contributions(f, unit_id):
             if dt.date.fromisoformat(day) in period:
                 counters.update(counts)
+        if unit_id is not None and f.unit_id != unit_id:
+            continue
         if f.raised_day in period:
             by_channel[f.channel] += 1
             by_category[f.category_id] += 1
@@ -444,7 +526,7 @@ def figures_from_facts(facts: list[Facts], period: Period) -> Figures:
 
 def figures_from_timeline(scope: Scope, period: Period) -> Figures:
     """Every figure recomputed from Case + Event + Feedback. Slow; for checks and tests."""
-    return figures_from_facts(timeline_facts(scope), period)
+    return figures_from_facts(timeline_facts(scope), period, scope.unit_id)
 
 
 def _counter_names() -> tuple[str, ...]:
@@ -602,6 +684,8 @@ DRILLS = {
     "confirmed": _("resolved in the period and confirmed"),
     "reopened": _("resolved in the period after a reopening"),
     "escalated": _("escalated during the period"),
+    "missed": _("ran out of time during the period and climbed by themselves"),
+    "extended": _("given more time during the period"),
     "rated": _("rated by the resident during the period"),
 }
 
@@ -630,18 +714,30 @@ def drill_case_ids(scope: Scope, period: Period, drill: str, value: str = "") ->
     elif drill == "on_time":
         qs = facts.filter(resolved, on_time=True)
     elif drill == "late":
-        qs = facts.filter(resolved, on_time=False)
+        # Resolved late by the unit; a case that ran out of time earlier was already
+        # counted where it did ("missed").
+        swept = Event.objects.filter(kind=EventKind.ESCALATED, actor_kind=ActorKind.SYSTEM)
+        qs = facts.filter(resolved, on_time=False).exclude(case_id__in=swept.values("case_id"))
     elif drill == "confirmed":
         qs = facts.filter(resolved, confirmed=True)
     elif drill == "reopened":
         qs = facts.filter(resolved, reopened=True)
-    elif drill == "escalated":
+    elif drill in ("escalated", "missed", "extended"):
+        # Counted for the unit the case was with at the time, not the one holding it now.
         start = timezone.make_aware(dt.datetime.combine(period.start, dt.time()))
         end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time()))
-        escalated = Event.objects.filter(
-            kind=EventKind.ESCALATED, created_at__gte=start, created_at__lt=end
-        ).values("case_id")
-        qs = facts.filter(case_id__in=escalated)
+        kind = EventKind.EXTENSION_GRANTED if drill == "extended" else EventKind.ESCALATED
+        events = Event.objects.filter(kind=kind, created_at__gte=start, created_at__lt=end)
+        if drill == "missed":
+            events = events.filter(actor_kind=ActorKind.SYSTEM)
+        facts = scoped_facts(Scope(scope.area_path, None, scope.category_id, scope.channel))
+        if scope.unit_id is not None:
+            events = events.filter(
+                Q(unit_id=scope.unit_id or None)
+                if drill == "extended"
+                else Q(data__from_unit=scope.unit_id)
+            )
+        qs = facts.filter(case_id__in=events.values("case_id"))
     elif drill == "rated":
         start = timezone.make_aware(dt.datetime.combine(period.start, dt.time()))
         end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time()))

@@ -41,6 +41,11 @@ COUNTERS = (
     "resolved_confirmed",
     "resolved_reopened",
     "escalations",
+    # Deadlines settled (met by resolving on time, or not) and missed (the case ran out of
+    # time with the unit and the sweep escalated it): on-time rate = on time / settled.
+    "deadlines",
+    "deadlines_missed",
+    "extensions",
     "closed",
     "closed_rated",
     "rated",
@@ -83,6 +88,8 @@ class CaseFact(models.Model):
     status = models.CharField(max_length=16, default="")
     # The case's contribution to DailyRollup: {"2026-10-01": {"raised": 1, …}, …}.
     contribution = models.JSONField(default=dict)
+    # Its contribution to units it left (escalated from them): {"12": {day: counts}}.
+    elsewhere = models.JSONField(default=dict)
 
     class Meta:
         indexes = [
@@ -111,6 +118,9 @@ class DailyRollup(models.Model):
     resolved_confirmed = models.IntegerField(default=0)
     resolved_reopened = models.IntegerField(default=0)
     escalations = models.IntegerField(default=0)
+    deadlines = models.IntegerField(default=0)
+    deadlines_missed = models.IntegerField(default=0)
+    extensions = models.IntegerField(default=0)
     closed = models.IntegerField(default=0)
     closed_rated = models.IntegerField(default=0)
     rated = models.IntegerField(default=0)
@@ -148,6 +158,9 @@ class AreaRollup(models.Model):
     resolved_confirmed = models.IntegerField(default=0)
     resolved_reopened = models.IntegerField(default=0)
     escalations = models.IntegerField(default=0)
+    deadlines = models.IntegerField(default=0)
+    deadlines_missed = models.IntegerField(default=0)
+    extensions = models.IntegerField(default=0)
     closed = models.IntegerField(default=0)
     closed_rated = models.IntegerField(default=0)
     rated = models.IntegerField(default=0)
@@ -163,7 +176,7 @@ class AreaRollup(models.Model):
         indexes = [
             models.Index(
                 fields=["area_id", "day"],
-                include=["unit_id", "resolved", "resolved_on_time"],
+                include=["unit_id", "resolved", "resolved_on_time", "deadlines"],
                 name="area_rollup_area_day",
             )
         ]

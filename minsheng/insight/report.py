@@ -58,7 +58,10 @@ BETTER = {
     "response_hours_median": -1,
     "resolved": 1,
     "on_time_rate": 1,
+    "deadlines_missed": -1,
     "escalations": -1,
+    # More time granted is neither: a unit that asks in time is doing what it should.
+    "extensions": 0,
     "resolution_rate": 1,
     "reopen_rate": -1,
     "satisfaction_rate": 1,
@@ -186,14 +189,15 @@ class Ranked:
     name: str
     resolved: int
     on_time: int
+    deadlines: int = 0  # settled: met (on time) or missed (late, or ran out of time)
 
     @property
     def on_time_rate(self) -> float:
-        return self.on_time / self.resolved if self.resolved else 0.0
+        return self.on_time / self.deadlines if self.deadlines else 0.0
 
     @property
     def late(self) -> int:
-        return self.resolved - self.on_time
+        return self.deadlines - self.on_time
 
 
 @dataclass(frozen=True)
@@ -355,7 +359,8 @@ def monthly_trend(scope: Scope, month: dt.date, end: dt.date) -> list[TrendMonth
     for _i in range(TREND_MONTHS - 1):
         starts.insert(0, _previous_month(starts[0]))
     sums = {
-        s: dict.fromkeys(("raised", "resolved", "on_time", "rated", "rated_4_5"), 0) for s in starts
+        s: dict.fromkeys(("raised", "resolved", "on_time", "deadlines", "rated", "rated_4_5"), 0)
+        for s in starts
     }
     span = Period(starts[0], end)
     # The scope's own node rows (a few per day) when it has them, as the dashboard reads.
@@ -367,6 +372,7 @@ def monthly_trend(scope: Scope, month: dt.date, end: dt.date) -> list[TrendMonth
             raised=Sum("raised"),
             resolved=Sum("resolved"),
             on_time=Sum("resolved_on_time"),
+            deadlines=Sum("deadlines"),
             rated=Sum("rated"),
             rated_4_5=Sum("rated_4_5"),
         )
@@ -382,7 +388,9 @@ def monthly_trend(scope: Scope, month: dt.date, end: dt.date) -> list[TrendMonth
             label=f"{s:%Y-%m}",
             raised=sums[s]["raised"],
             resolved=sums[s]["resolved"],
-            on_time_rate=sums[s]["on_time"] / sums[s]["resolved"] if sums[s]["resolved"] else None,
+            on_time_rate=(
+                sums[s]["on_time"] / sums[s]["deadlines"] if sums[s]["deadlines"] else None
+            ),
             satisfaction_rate=(
                 sums[s]["rated_4_5"] / sums[s]["rated"] if sums[s]["rated"] else None
             ),
@@ -392,7 +400,7 @@ def monthly_trend(scope: Scope, month: dt.date, end: dt.date) -> list[TrendMonth
 
 
 def _ranked(items: list[Any]) -> list[Ranked]:
-    return [Ranked(str(r.name), int(r.resolved), int(r.on_time)) for r in items]
+    return [Ranked(str(r.name), int(r.resolved), int(r.on_time), int(r.deadlines)) for r in items]
 
 
 def _units_ranking(scope: Scope, period: Period) -> tuple[list[Ranked], list[Ranked]]:

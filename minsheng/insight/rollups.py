@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from minsheng.cases.models import Case, Event, Feedback
 from minsheng.directory.calendar import WorkingCalendar
-from minsheng.insight.indicators import Facts, facts_for_case, local_day
+from minsheng.insight.indicators import Facts, contributions, facts_for_case, local_day
 from minsheng.insight.models import (
     ALL_UNITS,
     COUNTERS,
@@ -50,10 +50,11 @@ Key = tuple[str, int, str, int, int, str]  # day, area id, area path, unit, cate
 
 
 def _keyed(facts: Facts | CaseFact) -> dict[Key, Counter]:
+    """The case's contribution by DailyRollup key: to its own unit, and to units it left."""
     out: dict[Key, Counter] = {}
-    for day, counts in facts.contribution.items():
-        key = (day, facts.area_id, facts.area_path, facts.unit_id, facts.category_id, facts.channel)
-        out[key] = Counter(counts)
+    for unit_id, day, counts in contributions(facts):
+        key = (day, facts.area_id, facts.area_path, unit_id, facts.category_id, facts.channel)
+        out.setdefault(key, Counter()).update(counts)
     return out
 
 
@@ -78,6 +79,7 @@ def _fact_row(facts: Facts) -> CaseFact:
         ended_day=facts.ended_day,
         status=facts.status,
         contribution=facts.contribution,
+        elsewhere=facts.elsewhere,
     )
 
 
@@ -157,9 +159,9 @@ def node_deltas(facts: Facts | CaseFact, deltas: NodeDeltas, sign: int = 1) -> N
     areas = area_nodes(facts.area_path)
     # Area totals and the region per unit; AreaRollup also per (area, unit) for rankings.
     nodes = [(a, ALL_UNITS) for a in areas] + [(REGION, facts.unit_id)]
-    pairs = nodes + [(a, facts.unit_id) for a in areas[1:]]
-    for day, counts in facts.contribution.items():
+    for unit, day, counts in contributions(facts):
         signed = Counter({name: sign * n for name, n in counts.items()})
+        pairs = [(a, ALL_UNITS) for a in areas] + [(REGION, unit)] + [(a, unit) for a in areas[1:]]
         for area_id, unit_id in pairs:
             deltas.rollup[(day, area_id, unit_id)].update(signed)
         if counts.get("raised"):
@@ -292,7 +294,7 @@ def _daily_rows(totals: dict[Key, Counter]) -> list[DailyRollup]:
 # Only what facts_for_case reads, so a rebuild of millions of cases loads no free text.
 CASE_FIELDS = ("pk", "area_id", "area_path", "current_unit_id", "category_id", "channel",
                "created_at", "deadline", "status")  # fmt: skip
-EVENT_FIELDS = ("pk", "case_id", "kind", "is_public", "actor_kind", "created_at")
+EVENT_FIELDS = ("pk", "case_id", "kind", "is_public", "actor_kind", "created_at", "unit_id", "data")
 
 
 def rebuild(*, since: dt.date | None = None, batch_size: int = 5000) -> int:
@@ -577,58 +579,85 @@ LEFT JOIN rb_cal s ON s.day = f.sl::date AND f.resolved_at IS NOT NULL
 LEFT JOIN rb_cal e ON e.day = f.el::date;
 
 CREATE TEMPORARY TABLE rb_contribution AS
-SELECT case_id, day, name, sum(n)::bigint AS n FROM (
-    SELECT case_id, raised_day AS day, 'raised' AS name, 1::bigint AS n FROM rb_fact
-    UNION ALL SELECT case_id, raised_day, 'responded', 1 FROM rb_fact
+SELECT x.case_id, x.day,
+    CASE WHEN x.unit_id IS NULL OR x.unit_id = 0 THEN f.unit_id ELSE x.unit_id END AS unit_id,
+    x.name, sum(x.n)::bigint AS n
+FROM (
+    SELECT case_id, raised_day AS day, NULL::int AS unit_id, 'raised' AS name, 1::bigint AS n
+        FROM rb_fact
+    UNION ALL SELECT case_id, raised_day, NULL, 'responded', 1 FROM rb_fact
         WHERE response_seconds IS NOT NULL
-    UNION ALL SELECT case_id, raised_day, 'response_seconds', response_seconds FROM rb_fact
-        WHERE response_seconds IS NOT NULL
-    UNION ALL SELECT case_id, resolved_day, 'resolved', 1 FROM rb_fact
+    UNION ALL SELECT case_id, raised_day, NULL, 'response_seconds', response_seconds
+        FROM rb_fact WHERE response_seconds IS NOT NULL
+    UNION ALL SELECT case_id, resolved_day, NULL, 'resolved', 1 FROM rb_fact
         WHERE resolved_day IS NOT NULL
-    UNION ALL SELECT case_id, resolved_day, 'resolved_on_time', on_time::int FROM rb_fact
+    UNION ALL SELECT case_id, resolved_day, NULL, 'resolved_on_time', on_time::int FROM rb_fact
         WHERE resolved_day IS NOT NULL
-    UNION ALL SELECT case_id, resolved_day, 'resolved_confirmed', confirmed::int FROM rb_fact
-        WHERE resolved_day IS NOT NULL
-    UNION ALL SELECT case_id, resolved_day, 'resolved_reopened', reopened::int FROM rb_fact
-        WHERE resolved_day IS NOT NULL
-    UNION ALL SELECT case_id, closed_day, 'closed', 1 FROM rb_fact WHERE closed_day IS NOT NULL
-    UNION ALL SELECT case_id, closed_day, 'closed_rated', closed_rated::int FROM rb_fact
+    UNION ALL SELECT case_id, resolved_day, NULL, 'deadlines', 1 FROM rb_fact
+        WHERE resolved_day IS NOT NULL AND NOT system_escalated
+    UNION ALL SELECT case_id, resolved_day, NULL, 'resolved_confirmed', confirmed::int
+        FROM rb_fact WHERE resolved_day IS NOT NULL
+    UNION ALL SELECT case_id, resolved_day, NULL, 'resolved_reopened', reopened::int
+        FROM rb_fact WHERE resolved_day IS NOT NULL
+    UNION ALL SELECT case_id, closed_day, NULL, 'closed', 1 FROM rb_fact
         WHERE closed_day IS NOT NULL
-    UNION ALL SELECT case_id, (created_at AT TIME ZONE %(tz)s)::date, 'escalations', 1
+    UNION ALL SELECT case_id, closed_day, NULL, 'closed_rated', closed_rated::int FROM rb_fact
+        WHERE closed_day IS NOT NULL
+    UNION ALL SELECT case_id, (created_at AT TIME ZONE %(tz)s)::date,
+        CASE WHEN jsonb_typeof(data::jsonb -> 'from_unit') = 'number'
+            THEN (data::jsonb ->> 'from_unit')::int END, 'escalations', 1
         FROM cases_event WHERE kind = 'escalated'
-    UNION ALL SELECT case_id, (created_at AT TIME ZONE %(tz)s)::date, 'rated', 1
+    UNION ALL SELECT case_id, (created_at AT TIME ZONE %(tz)s)::date,
+        CASE WHEN jsonb_typeof(data::jsonb -> 'from_unit') = 'number'
+            THEN (data::jsonb ->> 'from_unit')::int END, m.name, 1
+        FROM cases_event CROSS JOIN (VALUES ('deadlines'), ('deadlines_missed')) AS m (name)
+        WHERE kind = 'escalated' AND actor_kind = 'system'
+    UNION ALL SELECT case_id, (created_at AT TIME ZONE %(tz)s)::date, unit_id, 'extensions', 1
+        FROM cases_event WHERE kind = 'extension_granted'
+    UNION ALL SELECT case_id, (created_at AT TIME ZONE %(tz)s)::date, NULL, 'rated', 1
         FROM cases_feedback
-    UNION ALL SELECT case_id, (created_at AT TIME ZONE %(tz)s)::date, 'rating_sum', rating
+    UNION ALL SELECT case_id, (created_at AT TIME ZONE %(tz)s)::date, NULL, 'rating_sum', rating
         FROM cases_feedback
-    UNION ALL SELECT case_id, (created_at AT TIME ZONE %(tz)s)::date, 'rated_4_5',
+    UNION ALL SELECT case_id, (created_at AT TIME ZONE %(tz)s)::date, NULL, 'rated_4_5',
         (rating >= 4)::int FROM cases_feedback
 ) AS x
-GROUP BY case_id, day, name
-HAVING sum(n) <> 0;
+JOIN rb_fact f ON f.case_id = x.case_id
+GROUP BY 1, 2, 3, 4
+HAVING sum(x.n) <> 0;
 
 INSERT INTO insight_casefact (case_id, area_id, area_path, unit_id, category_id, channel,
     raised_day, raised_at, response_seconds, response_tenths, resolved_day, resolve_days,
-    resolve_tenths, on_time, confirmed, reopened, ended_day, status, contribution)
+    resolve_tenths, on_time, confirmed, reopened, ended_day, status, contribution, elsewhere)
 SELECT f.case_id, f.area_id, f.area_path, f.unit_id, f.category_id, f.channel, f.raised_day,
     f.created_at, f.response_seconds, f.response_tenths, f.resolved_day,
     CASE WHEN f.resolved_day IS NOT NULL THEN f.resolve_days END,
     CASE WHEN f.resolved_day IS NOT NULL THEN floor(f.resolve_days * 10 + 0.5)::int END,
     coalesce(f.on_time AND f.resolved_day IS NOT NULL, false),
     coalesce(f.confirmed AND f.resolved_day IS NOT NULL, false), f.reopened, f.ended_day,
-    f.status, coalesce(j.contribution, '{{}}'::jsonb)
+    f.status, coalesce(j.contribution, '{{}}'::jsonb), coalesce(o.elsewhere, '{{}}'::jsonb)
 FROM rb_fact f
 LEFT JOIN (
     SELECT case_id, jsonb_object_agg(day::text, counts) AS contribution FROM (
-        SELECT case_id, day, jsonb_object_agg(name, n) AS counts
-        FROM rb_contribution GROUP BY case_id, day
+        SELECT r.case_id, r.day, jsonb_object_agg(r.name, r.n) AS counts
+        FROM rb_contribution r JOIN rb_fact f ON f.case_id = r.case_id
+        WHERE r.unit_id = f.unit_id GROUP BY r.case_id, r.day
     ) AS d GROUP BY case_id
-) AS j ON j.case_id = f.case_id;
+) AS j ON j.case_id = f.case_id
+LEFT JOIN (
+    SELECT case_id, jsonb_object_agg(unit_id::text, days) AS elsewhere FROM (
+        SELECT case_id, unit_id, jsonb_object_agg(day::text, counts) AS days FROM (
+            SELECT r.case_id, r.unit_id, r.day, jsonb_object_agg(r.name, r.n) AS counts
+            FROM rb_contribution r JOIN rb_fact f ON f.case_id = r.case_id
+            WHERE r.unit_id <> f.unit_id GROUP BY r.case_id, r.unit_id, r.day
+        ) AS d GROUP BY case_id, unit_id
+    ) AS u GROUP BY case_id
+) AS o ON o.case_id = f.case_id;
 
 INSERT INTO insight_dailyrollup (day, area_id, area_path, unit_id, category_id, channel,
     {counters})
-SELECT r.day, f.area_id, f.area_path, f.unit_id, f.category_id, f.channel, {sums}
+SELECT r.day, f.area_id, f.area_path, r.unit_id, f.category_id, f.channel, {sums}
 FROM rb_contribution r JOIN rb_fact f ON f.case_id = r.case_id
-GROUP BY r.day, f.area_id, f.area_path, f.unit_id, f.category_id, f.channel;
+GROUP BY r.day, f.area_id, f.area_path, r.unit_id, f.category_id, f.channel;
 """
 
 

@@ -694,7 +694,17 @@ def _link(actor: User, project: Project, case: Case, on_completion: str) -> Case
     link = CaseLink.objects.create(
         project=project, case=case, on_completion=on_completion, linked_by=actor, linked_at=now
     )
-    _case_line(actor, case, project, "linked", is_public=True, on_completion=on_completion)
+    # The case's remedy is the project's work: its deadline follows the project's planned
+    # end, so the sweep does not escalate it away from the unit while the work runs.
+    _case_line(
+        actor,
+        case,
+        project,
+        "linked",
+        is_public=True,
+        deadline={"project_end": project.end_date},
+        on_completion=on_completion,
+    )
     _log(
         kind=ProjectEventKind.CASE_LINKED,
         actor=actor,
@@ -764,7 +774,14 @@ def unlink_case(*, actor: User, link: CaseLink | int, reason: str) -> CaseLink:
     now = timezone.now()
     CaseLink.objects.filter(pk=link.pk).update(unlinked_at=now, unlinked_by=actor)
     link.unlinked_at, link.unlinked_by = now, actor
-    _case_line(actor, link.case, project, "unlinked", is_public=True)
+    _case_line(
+        actor,
+        link.case,
+        project,
+        "unlinked",
+        is_public=True,
+        deadline=_deadline_without(link.case, project),
+    )
     _log(
         kind=ProjectEventKind.CASE_UNLINKED,
         actor=actor,
@@ -780,11 +797,19 @@ def unlink_case(*, actor: User, link: CaseLink | int, reason: str) -> CaseLink:
 
 
 def _case_line(
-    actor: User, case: Case, project: Project, code: str, *, is_public: bool, **extra: object
+    actor: User,
+    case: Case,
+    project: Project,
+    code: str,
+    *,
+    is_public: bool,
+    deadline: dict | None = None,
+    **extra: object,
 ) -> None:
     """A line on a linked case's timeline, stored as a code with the project's name so each
     reader sees it in their own language (``models.describe_case_note``); the note column
-    keeps the actor's wording for anything that reads it raw."""
+    keeps the actor's wording for anything that reads it raw. ``deadline`` says how the
+    case's deadline changes with it (``cases.actions.record_project_event``)."""
     data = {"project": project.pk, "title": project.title, "change": code, "note": code, **extra}
     case_actor = actor if perms.can_view_case(actor, case) else case_actions.SYSTEM
     case_actions.record_project_event(
@@ -793,6 +818,7 @@ def _case_line(
         note=describe_case_note(data) or project.title,
         is_public=is_public,
         data=data,
+        **(deadline or {}),
     )
 
 
@@ -892,9 +918,26 @@ def _finish_case(actor: User, project: Project, link: CaseLink, outcome: str) ->
                 why = str(exc.message)
             else:
                 return "resolved", "resolved"
-        _case_line(actor, case, project, "not_resolved", is_public=False, why=why)
+        # Still running, and no longer carried by the project: its deadline comes back.
+        _case_line(
+            actor,
+            case,
+            project,
+            "not_resolved",
+            is_public=False,
+            deadline=_deadline_without(case, project),
+            why=why,
+        )
         return "not_resolved", why
-    _case_line(actor, case, project, "completed", is_public=True, outcome=short)
+    _case_line(
+        actor,
+        case,
+        project,
+        "completed",
+        is_public=True,
+        deadline=_deadline_without(case, project),
+        outcome=short,
+    )
     return "noted", "noted"
 
 
@@ -905,6 +948,26 @@ def _why_not_resolvable(actor: User, case: Case) -> str | None:
     if not may_take(actor, case, Action.RESOLVE):
         return "not_holder"
     return None
+
+
+def _deadline_without(case: Case, project: Project) -> dict:
+    """How the case's deadline goes on once this project no longer carries it: with the
+    latest planned end of another open project it is still part of, else the level's
+    normal time limit counted from now (``cases.actions.record_project_event``)."""
+    other_ends = [
+        end
+        for end in CaseLink.objects.filter(
+            case_id=case.pk,
+            unlinked_at__isnull=True,
+            project__end_date__isnull=False,
+        )
+        .exclude(project_id=project.pk)
+        .exclude(project__status__in=FINISHED_PROJECT_STATUSES)
+        .values_list("project__end_date", flat=True)
+    ]
+    if other_ends:
+        return {"project_end": max(other_ends)}
+    return {"restart_deadline": True}
 
 
 @transaction.atomic
@@ -923,7 +986,14 @@ def cancel_project(*, actor: User, project: Project | int, reason: str) -> Proje
     project.status, project.finished_at, project.updated_at = ProjectStatus.CANCELLED, now, now
     for link in project.case_links.filter(unlinked_at__isnull=True).select_related("case"):
         if link.case.status not in FINAL_STATUSES:
-            _case_line(actor, link.case, project, "cancelled", is_public=True)
+            _case_line(
+                actor,
+                link.case,
+                project,
+                "cancelled",
+                is_public=True,
+                deadline=_deadline_without(link.case, project),
+            )
     _log(
         kind=ProjectEventKind.CANCELLED,
         actor=actor,

@@ -72,3 +72,50 @@ def test_a_deadline_at_midnight_reads_as_the_end_of_the_day_before():
     assert deadline_text(dt.datetime(2026, 11, 24, 0, 0, tzinfo=shanghai)) == "2026-11-23 24:00"
     assert deadline_text(dt.datetime(2026, 11, 24, 17, 30, tzinfo=shanghai)) == "2026-11-24 17:30"
     assert deadline_text(None) == ""
+
+
+def test_a_case_due_monday_morning_is_due_soon_on_friday_afternoon(county, submit):
+    from django.test import Client
+    from django.urls import reverse
+
+    from minsheng.cases.selectors import QueueBucket, queue_counts, queue_for
+    from minsheng.demo.clock import frozen_clock
+    from tests.insight.kpi_support import moment
+
+    case = actions.dispatch_case(actor=county.operator, case=submit(), unit=county.village_unit)
+    # Due Monday 16 June 2025, 09:00; it is Friday 13 June, 15:00 (66 hours before).
+    Case.objects.filter(pk=case.pk).update(deadline=moment(16, 9))
+    friday = moment(13, 15)
+    assert list(queue_for(user=county.handler, bucket=QueueBucket.DUE_SOON, now=friday)) == [
+        Case.objects.get(pk=case.pk)
+    ]
+    assert queue_counts(user=county.handler, now=friday)["due_soon"] == 1
+    # The chip on the queue page says so too.
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(county.handler)
+    with frozen_clock(friday):
+        html = client.get(reverse("staff:queue")).content.decode()
+    assert "deadline-due_soon" in html
+    # On Thursday at the same hour it is not yet due soon (more than a working day away).
+    thursday = moment(12, 15)
+    assert not queue_for(user=county.handler, bucket=QueueBucket.DUE_SOON, now=thursday).exists()
+
+
+def test_the_unit_the_deadline_took_a_case_from_sees_it_read_only(county, submit):
+    from django.test import Client
+    from django.urls import reverse
+
+    case = actions.dispatch_case(actor=county.operator, case=submit(), unit=county.village_unit)
+    sweep_deadlines(now=case.deadline + dt.timedelta(minutes=1))
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(county.handler)
+    queue = client.get(reverse("staff:queue")).content.decode()
+    assert "taken-by-deadline" in queue
+    assert case.tracking_code in queue
+    page = client.get(reverse("staff:case", args=[case.pk]))
+    assert page.status_code == 200
+    assert reverse("staff:act", args=[case.pk, "accept"]) not in page.content.decode()
+    # A unit that never held it sees nothing of it.
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
+    other.force_login(county.other_handler)
+    assert case.tracking_code not in other.get(reverse("staff:queue")).content.decode()

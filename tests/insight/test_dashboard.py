@@ -186,11 +186,14 @@ def test_a_county_unit_in_a_township_ranking_links_to_its_cases_in_that_township
 def test_the_weakest_are_the_foot_of_the_ranking_and_never_as_good_as_the_best():
     from minsheng.insight.dashboard_views import Ranked, _best_and_worst
 
-    perfect = [Ranked(f"满分{i}", resolved=3 + i, on_time=3 + i) for i in range(7)]
-    slow = [Ranked("慢一", resolved=10, on_time=5), Ranked("慢二", resolved=2, on_time=1)]
+    perfect = [Ranked(f"满分{i}", resolved=3 + i, on_time=3 + i, deadlines=3 + i) for i in range(7)]
+    slow = [
+        Ranked("慢一", resolved=10, on_time=5, deadlines=10),
+        Ranked("慢二", resolved=2, on_time=1, deadlines=2),
+    ]
     best, worst = _best_and_worst(perfect + slow)
     assert [r.name for r in best] == ["满分6", "满分5", "满分4", "满分3", "满分2"]
-    # Equal rates: fewer cases resolved ranks lower, so it heads the weakest list.
+    # Equal rates: fewer deadlines settled ranks lower, so it heads the weakest list.
     assert [r.name for r in worst] == ["慢二", "慢一"]
 
 
@@ -252,3 +255,28 @@ def test_the_satisfaction_figures_link_to_the_cases_rated_in_the_period(
     page = _get(client, c.supervisor, _drill_link(html, indicator)).content.decode()
     assert _codes(page) == {work["resolved"].tracking_code}
     assert "rated again after a reopening" in page
+
+
+def test_a_case_the_deadline_took_from_a_unit_counts_for_that_unit(client, committed_county, work):  # type: ignore[no-untyped-def]
+    """The sweep escalated it from the village: the village's escalations, missed deadlines
+    and drill list show it; the township it climbed to carries none of it."""
+    c = committed_county
+    case = actions.dispatch_case(actor=c.operator, case=work["waiting"], unit=c.village_unit)
+    actions.escalate_case(actor=actions.SYSTEM, case=case, reason="逾期")
+    village = _get(
+        client, c.handler, reverse("dashboard:unit", args=[c.village_unit.pk])
+    ).content.decode()
+    assert _figure(village, "escalations") == "1"
+    assert _figure(village, "deadlines_missed") == "1"
+    listing = _get(
+        client, c.supervisor, f"/staff/dashboard/cases/?drill=escalated&unit={c.village_unit.pk}"
+    ).content.decode()
+    assert _codes(listing) == {case.tracking_code}
+    township = _get(
+        client, c.supervisor, f"/staff/dashboard/cases/?drill=escalated&unit={c.township_unit.pk}"
+    ).content.decode()
+    assert _codes(township) == set()
+    missed = _get(
+        client, c.supervisor, f"/staff/dashboard/cases/?drill=missed&unit={c.village_unit.pk}"
+    ).content.decode()
+    assert _codes(missed) == {case.tracking_code}

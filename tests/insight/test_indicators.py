@@ -81,8 +81,12 @@ EXPECTED = {
     "response_rate": 0.5,
     "response_hours_median": 13.5,  # 1 h and 26 h
     "resolved": 2,
-    "on_time_rate": 0.5,  # B was escalated by its deadline
+    # Deadlines settled: A's met; B's missed at the village (the township's resolution of
+    # B after it climbed settles no deadline of its own).
+    "on_time_rate": 0.5,
+    "deadlines_missed": 1,
     "escalations": 1,
+    "extensions": 0,
     "resolution_rate": 0.5,  # B was reopened
     "reopen_rate": 0.5,
     "satisfaction_rate": 2 / 3,  # ratings 5, 2, 4
@@ -103,19 +107,38 @@ def test_every_indicator_matches_the_hand_worked_answer(history, county, compute
     assert figures.backlog == {"lt1": 0, "d1_3": 0, "d3_7": 1, "d7_30": 1, "ge30": 0}
 
 
-def test_a_unit_counts_the_cases_it_holds(history, county) -> None:  # type: ignore[no-untyped-def]
-    township = figures_from_rollups(
-        Scope(area_path=county.county.path, unit_id=county.township_unit.pk), WEEK
-    )
+@pytest.mark.parametrize("compute", [figures_from_timeline, figures_from_rollups])
+def test_the_unit_that_held_a_case_when_its_deadline_passed_carries_the_miss(
+    history, county, compute
+) -> None:  # type: ignore[no-untyped-def]
+    """B ran out of time with the village and climbed to the township by itself: the miss
+    and the escalation are the village's, not the township's that then resolved it."""
+    township = compute(Scope(area_path=county.county.path, unit_id=county.township_unit.pk), WEEK)
     assert township.values["resolved"] == 1
-    assert township.values["on_time_rate"] == 0.0
-    assert township.values["escalations"] == 1
-    village = figures_from_rollups(
-        Scope(area_path=county.county.path, unit_id=county.village_unit.pk), WEEK
-    )
-    # A was resolved on time; E is still open with the village.
-    assert village.values["on_time_rate"] == 1.0
+    assert township.values["escalations"] == 0
+    assert township.values["deadlines_missed"] == 0
+    # The township settled no deadline of its own on B: neither credited nor blamed.
+    assert township.values["on_time_rate"] is None
+    village = compute(Scope(area_path=county.county.path, unit_id=county.village_unit.pk), WEEK)
+    assert village.values["escalations"] == 1
+    assert village.values["deadlines_missed"] == 1
+    # A met its deadline, B missed it; E is still open with the village.
+    assert village.values["on_time_rate"] == 0.5
     assert village.values["open_at_end"] == 1
+    # The region-wide unit node says the same.
+    region = compute(Scope(unit_id=county.village_unit.pk), WEEK)
+    assert region.values["deadlines_missed"] == 1
+
+
+def test_a_unit_ranks_by_the_deadlines_it_settled(history, county) -> None:  # type: ignore[no-untyped-def]
+    from minsheng.insight.dashboard_views import _unit_ranking
+
+    best, _worst = _unit_ranking(Scope(area_path=county.county.path), WEEK, None)
+    by_name = {r.name: r for r in best}
+    village = by_name[county.village_unit.label]
+    assert (village.resolved, village.on_time, village.deadlines, village.late) == (1, 1, 2, 1)
+    # The township resolved B after it climbed, but settled no deadline: not ranked.
+    assert county.township_unit.label not in by_name
 
 
 def test_a_period_before_the_cases_were_resolved_sees_them_open(history, county) -> None:  # type: ignore[no-untyped-def]

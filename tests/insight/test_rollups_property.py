@@ -33,7 +33,7 @@ from minsheng.insight.rollups import rebuild
 from tests.insight.kpi_support import TZ, at  # noqa: F401 - the fixture
 
 OPS = ("submit", "dispatch", "accept", "note", "escalate", "resolve", "rate", "return",
-       "withdraw")  # fmt: skip
+       "withdraw", "extend")  # fmt: skip
 
 step = st.tuples(
     st.sampled_from(OPS),
@@ -78,6 +78,11 @@ def _apply(county, cases, op, index, choice):  # type: ignore[no-untyped-def]
         actions.return_case(actor=c.admin, case=case, reason="不归我们")
     elif op == "withdraw":
         actions.withdraw_case(actor=actions.RESIDENT, case=case)
+    elif op == "extend":
+        # More time asked for and, mostly, granted (the extensions counter per unit).
+        actions.request_extension(actor=c.admin, case=case, reason="等配件", days=choice % 3 + 1)
+        if choice % 4:
+            actions.grant_extension(actor=c.admin, case=case)
 
 
 def _rollup_table() -> set[tuple]:

@@ -499,3 +499,61 @@ def test_log_entries_cannot_be_edited_or_deleted(county):
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+# --- linked cases follow the project's planned end ----------------------------------------
+
+
+def test_a_linked_case_follows_the_projects_planned_end_and_is_not_escalated(county, held_case):
+    from minsheng.cases.deadlines import sweep_deadlines
+
+    case = held_case()
+    end = timezone.localdate() + dt.timedelta(days=120)
+    project = make_project(county, end_date=end)
+    actions.link_case(actor=county.handler, project=project, case=case.pk)
+    linked = Case.objects.get(pk=case.pk)
+    local_end = timezone.localtime(linked.deadline)
+    assert (local_end.date(), local_end.hour, local_end.minute) == (
+        end + dt.timedelta(days=1),
+        0,
+        0,
+    )
+    event = linked.events.order_by("-id").first()
+    assert event.kind == EventKind.PROJECT
+    assert event.data["deadline"]["from"] == case.deadline.isoformat()
+    # Weeks past the case's own deadline the sweep leaves it with the unit.
+    assert sweep_deadlines(now=case.deadline + dt.timedelta(days=30)).escalated == 0
+    assert Case.objects.get(pk=case.pk).current_unit_id == county.village_unit.pk
+
+
+def test_unlinking_gives_the_case_a_normal_deadline_from_that_moment(county, held_case):
+    case = held_case()
+    project = make_project(county, end_date=timezone.localdate() + dt.timedelta(days=120))
+    link = actions.link_case(actor=county.handler, project=project, case=case.pk)
+    before = timezone.now()
+    actions.unlink_case(actor=county.handler, link=link, reason="不属于本工程")
+    after = Case.objects.get(pk=case.pk)
+    limit = after.category.limit_for(after.level)
+    from minsheng.directory.calendar import WorkingCalendar
+
+    calendar = WorkingCalendar.load()
+    assert calendar.add_working_days(before, limit) <= after.deadline
+    assert after.deadline <= calendar.add_working_days(timezone.now(), limit)
+    assert after.deadline < timezone.now() + dt.timedelta(days=60)
+
+
+def test_a_cancelled_project_gives_its_cases_a_normal_deadline(county, held_case):
+    case = held_case()
+    project = make_project(county, end_date=timezone.localdate() + dt.timedelta(days=120))
+    actions.link_case(actor=county.handler, project=project, case=case.pk)
+    actions.cancel_project(actor=county.handler, project=project, reason="资金未到位")
+    after = Case.objects.get(pk=case.pk)
+    assert after.deadline < timezone.now() + dt.timedelta(days=60)
+    assert after.events.order_by("-id").first().data["deadline"]["to"]
+
+
+def test_a_project_without_a_planned_end_leaves_the_deadline(county, held_case):
+    case = held_case()
+    project = make_project(county)
+    actions.link_case(actor=county.handler, project=project, case=case.pk)
+    assert Case.objects.get(pk=case.pk).deadline == case.deadline

@@ -25,6 +25,9 @@ from minsheng.api.schemas import (
     ContactOut,
     DispatchIn,
     EventOut,
+    ExtensionIn,
+    ExtensionOut,
+    GrantExtensionIn,
     MergeIn,
     NoteIn,
     OptionalReasonIn,
@@ -38,7 +41,7 @@ from minsheng.api.schemas import (
 from minsheng.cases import actions
 from minsheng.cases.errors import CaseError, InvalidInput
 from minsheng.cases.models import Status as CaseStatus
-from minsheng.cases.selectors import timeline
+from minsheng.cases.selectors import pending_extensions, timeline
 from minsheng.contacts.actions import reveal_contact
 from minsheng.contacts.selectors import has_contact_details
 
@@ -67,8 +70,8 @@ class CaseListFilters(Schema):
     bucket: Bucket | None = Field(
         None,
         description=(
-            "A queue: new (waiting to be accepted), due_soon (deadline within 24 h), overdue, "
-            "active (held by a unit), all (every open case)."
+            "A queue: new (waiting to be accepted), due_soon (deadline within one working "
+            "day), overdue, active (held by a unit), all (every open case)."
         ),
     )
     unit: int | None = Field(None, description="Held by this unit id.")
@@ -331,6 +334,80 @@ def withdraw(request: HttpRequest, case_id: int, payload: OptionalReasonIn) -> d
     user = _user(request)
     case = selectors.staff_case(user, case_id)
     actions.withdraw_case(
+        actor=user, case=case.pk, reason=payload.reason, expected_version=payload.expected_version
+    )
+    return _detail(user, case.pk)
+
+
+@router.get(
+    "/extensions",
+    response={200: list[ExtensionOut], **ERRORS_STAFF},
+    summary=gettext_lazy("Requests for more time awaiting a decision"),
+    description=gettext_lazy(
+        "The requests for more time (extensions) that still stand in the caller's scope, "
+        "oldest first, at most 200."
+    ),
+)
+def list_extensions(request: HttpRequest) -> list[dict]:
+    items = pending_extensions(user=_user(request)).select_related("requested_by")[:200]
+    return [render.extension(x) for x in items]
+
+
+@router.post(
+    "/cases/{case_id}/extension",
+    response=CASE,
+    summary=gettext_lazy("Ask for more time"),
+    description=gettext_lazy(
+        "The holding unit asks for a later deadline: days (working days added to the "
+        "current deadline) or until (a working day). The deadline moves only when an "
+        "operator or supervisor grants it."
+    ),
+)
+def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn) -> dict:
+    user = _user(request)
+    case = selectors.staff_case(user, case_id)
+    actions.request_extension(
+        actor=user,
+        case=case.pk,
+        reason=payload.reason,
+        days=payload.days,
+        until=payload.until,
+        expected_version=payload.expected_version,
+    )
+    return _detail(user, case.pk)
+
+
+@router.post(
+    "/cases/{case_id}/extension/grant",
+    response=CASE,
+    summary=gettext_lazy("Grant more time"),
+    description=gettext_lazy(
+        "Grant the pending request as asked, or with an earlier deadline (days or until)."
+    ),
+)
+def grant_extension(request: HttpRequest, case_id: int, payload: GrantExtensionIn) -> dict:
+    user = _user(request)
+    case = selectors.staff_case(user, case_id)
+    actions.grant_extension(
+        actor=user,
+        case=case.pk,
+        note=payload.note,
+        days=payload.days,
+        until=payload.until,
+        expected_version=payload.expected_version,
+    )
+    return _detail(user, case.pk)
+
+
+@router.post(
+    "/cases/{case_id}/extension/refuse",
+    response=CASE,
+    summary=gettext_lazy("Refuse more time"),
+)
+def refuse_extension(request: HttpRequest, case_id: int, payload: ReasonIn) -> dict:
+    user = _user(request)
+    case = selectors.staff_case(user, case_id)
+    actions.refuse_extension(
         actor=user, case=case.pk, reason=payload.reason, expected_version=payload.expected_version
     )
     return _detail(user, case.pk)

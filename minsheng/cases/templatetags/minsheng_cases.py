@@ -52,17 +52,24 @@ def redact(value: str) -> str:
     return redact_text(value or "")
 
 
-@register.simple_tag
-def deadline_state(case) -> str:  # type: ignore[no-untyped-def]
+@register.simple_tag(takes_context=True)
+def deadline_state(context, case) -> str:  # type: ignore[no-untyped-def]
     """'overdue', 'due_soon', 'ok' or '' for a case's deadline chip."""
-    from minsheng.cases.selectors import DUE_SOON
+    from minsheng.cases.selectors import due_soon_before
 
     if not case.deadline or not case.is_open or case.status == "resolved":
         return ""
     now = timezone.now()
     if case.deadline < now:
         return "overdue"
-    if case.deadline < now + DUE_SOON:
+    # One working day ahead, worked out once per page (a list shows many chips).
+    request = context.get("request")
+    soon = getattr(request, "_minsheng_due_soon", None)
+    if soon is None or soon[0] > now or (now - soon[0]).total_seconds() > 60:
+        soon = (now, due_soon_before(now))
+        if request is not None:
+            request._minsheng_due_soon = soon
+    if case.deadline < soon[1]:
         return "due_soon"
     return "ok"
 
@@ -97,3 +104,12 @@ def ltr(text: object) -> str:
     if not text or not translation.get_language_bidi():
         return text
     return f"\u2066{text}\u2069"
+
+
+@register.filter
+def iso_deadline_text(value: str) -> str:
+    """``deadline_text`` of a deadline an event recorded as an ISO string."""
+    try:
+        return deadline_text(dt.datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return ""

@@ -57,7 +57,7 @@ class Command(BaseCommand):
         out.write("Cases by status:")
         for status, count in result.status_counts.items():
             out.write(f"  {status:<12} {count:>6}")
-        out.write(f"  overdue now: {result.overdue}, due within 24 h: {result.due_soon}")
+        out.write(f"  overdue now: {result.overdue}, due within a working day: {result.due_soon}")
         out.write("")
         out.write("Demo staff accounts (all share one password, printed once here):")
         width_user = max(len(a.username) for a in result.accounts)
