@@ -3,7 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from minsheng import admin_site, source
+from minsheng import admin_site, health, source
 
 admin_site.configure()
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("board/", include("minsheng.insight.urls")),
     path("sms/", include("minsheng.intake.sms_urls")),
     path("source/", source.download, name="source"),
+    path("healthz", health.healthz, name="healthz"),
     # Pages name their icon; this answers what browsers ask for anyway (PDFs, bookmarks).
     path("favicon.ico", RedirectView.as_view(url=static("minsheng/favicon.svg"), permanent=True)),
     path("", include("minsheng.intake.urls")),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.cases import actions
 from minsheng.cases.errors import CaseError
-from minsheng.cases.models import RUNNING_STATUSES, Case, Status
+from minsheng.cases.models import RUNNING_STATUSES, Case, Status, SweepRecord
 from minsheng.contacts.actions import purge_expired_contacts
 
 logger = logging.getLogger(__name__)
@@ -70,5 +70,9 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> SweepResult:
         except CaseError as exc:
             logger.info("sweep could not close case %s: %s", case_id, exc)
     result.contacts_purged = purge_expired_contacts(now=now)
+    # Staff pages and /healthz read this to notice that sweeps (and so workers) stopped.
+    SweepRecord.objects.update_or_create(
+        pk=SweepRecord.ONLY, defaults={"finished_at": timezone.now(), "summary": str(result)}
+    )
     logger.info("deadline sweep: %s", result)
     return result

@@ -297,3 +297,21 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.rating}"
+
+
+class SweepRecord(models.Model):
+    """When the deadline sweep last finished (one row), so staff pages and the health URL
+    can tell that no worker is running: without sweeps, deadlines stop climbing."""
+
+    ONLY = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ONLY, editable=False)
+    finished_at = models.DateTimeField()
+    summary = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline sweep")
+        verbose_name_plural = _("deadline sweeps")
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M:%S} {self.summary}"

@@ -199,7 +199,11 @@ def triage(request: HttpRequest) -> HttpResponse:
 @staff_required
 def overdue(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.overdue_cases(user=request.user))
-    return render(request, "staff/overdue.html", {"nav": "overdue", "page": page})
+    return render(
+        request,
+        "staff/overdue.html",
+        {"nav": "overdue", "page": page, "sweep": selectors.sweep_health()},
+    )
 
 
 @staff_required
@@ -227,6 +231,7 @@ def supervise(request: HttpRequest) -> HttpResponse:
             "overdue_total": sum(row.overdue for row in units),
             "search_form": SearchForm(),
             "setup": _setup_steps() if request.user.is_administrator else None,
+            "sweep": selectors.sweep_health(),
         },
     )
 
