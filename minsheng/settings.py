@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -204,6 +205,14 @@ MINSHENG_PUBLIC_URL = (
 ).rstrip("/")
 # Posters and text messages carry this address; the posters page warns while it is unset.
 MINSHENG_PUBLIC_URL_SET = bool(os.environ.get("MINSHENG_PUBLIC_URL"))
+if MINSHENG_PUBLIC_URL_SET:
+    # Behind an HTTPS proxy every form is posted from the public address: trust its origin
+    # without a second variable to forget (every staff sign-in and report was refused).
+    _public = urlsplit(MINSHENG_PUBLIC_URL)
+    if _public.scheme and _public.netloc:
+        _origin = f"{_public.scheme}://{_public.netloc}"
+        if _origin not in CSRF_TRUSTED_ORIGINS:
+            CSRF_TRUSTED_ORIGINS.append(_origin)
 # The number residents text (printed on the posters); the hotline unless set.
 MINSHENG_SMS_NUMBER = os.environ.get("MINSHENG_SMS_NUMBER") or MINSHENG_HOTLINE
 # Shared secret the SMS gateway sends in the X-Minsheng-Sms-Token header of inbound
