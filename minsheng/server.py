@@ -80,6 +80,16 @@ def describe_database() -> str:
     return f"{db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']} on {host}{port}"
 
 
+def public_address_line() -> str:
+    """The address texts and posters carry, and a warning while it is only a guess."""
+    line = f"  public address: {settings.MINSHENG_PUBLIC_URL}"
+    if not settings.MINSHENG_PUBLIC_URL_SET:
+        line += (
+            " (MINSHENG_PUBLIC_URL is not set: posters and text messages would send residents here)"
+        )
+    return line
+
+
 class WorkerSupervisor(threading.Thread):
     """Start `minsheng worker` as a child process and restart it whenever it exits."""
 
@@ -176,17 +186,7 @@ def serve(*, host: str, port: int, threads: int, with_worker: bool) -> int:
         + ("started (deadline sweeps, background tasks)" if supervisor else "not started"),
         flush=True,
     )
-    public = settings.MINSHENG_PUBLIC_URL
-    print(
-        f"  public address: {public}"
-        + (
-            ""
-            if settings.MINSHENG_PUBLIC_URL_SET
-            else " (MINSHENG_PUBLIC_URL is not set:"
-            " posters and text messages would send residents here)"
-        ),
-        flush=True,
-    )
+    print(public_address_line(), flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     try:
         if supervisor is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from argparse import ArgumentParser
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from minsheng import worker
-from minsheng.server import require_migrated
+from minsheng.server import public_address_line, require_migrated
 
 
 def positive_float(value: str) -> float:
@@ -89,6 +90,12 @@ class Command(BaseCommand):
             "minsheng worker: running tasks"
             + (f", deadline sweep every {sweep_interval:g} s" if sweep_interval else "")
         )
+        if not os.environ.get("MINSHENG_WORKER_PARENT_PID"):
+            # The texts this worker sends carry the address; `minsheng run` already said it.
+            line = public_address_line()
+            self.stdout.write(
+                line if settings.MINSHENG_PUBLIC_URL_SET else self.style.WARNING(line)
+            )
         self.stdout.flush()
         worker.run_worker(
             interval=options["interval"],  # type: ignore[arg-type]
