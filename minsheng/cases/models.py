@@ -205,6 +205,7 @@ class EventKind(models.TextChoices):
     HIDDEN = "hidden", _("hidden from the public board")
     SHOWN = "shown", _("shown on the public board again")
     PROJECT = "project", _("project")
+    DEADLINE = "deadline", _("deadline recalculated")
 
 
 class ActorKind(models.TextChoices):

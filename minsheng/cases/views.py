@@ -55,6 +55,7 @@ from minsheng.cases.selectors import QueueBucket
 from minsheng.cases.transitions import Action
 from minsheng.contacts import actions as contact_actions
 from minsheng.contacts.models import Contact
+from minsheng.directory.calendar import year_awaiting_notice
 from minsheng.directory.models import Area, Category, Level, RoutingRule, Unit
 from minsheng.directory.selectors import route_case, routes_by_category
 
@@ -232,6 +233,7 @@ def supervise(request: HttpRequest) -> HttpResponse:
             "search_form": SearchForm(),
             "setup": _setup_steps() if request.user.is_administrator else None,
             "sweep": selectors.sweep_health(),
+            "calendar_year": year_awaiting_notice() if request.user.is_administrator else None,
         },
     )
 
