@@ -111,12 +111,48 @@ def _manage(argv: list[str]) -> int:
     return 0
 
 
+# Commands that never touch the database: no connection is tried before them.
+WITHOUT_DATABASE = {
+    "help",
+    "version",
+    "--version",
+    "makemessages",
+    "compilemessages",
+    "makemigrations",
+    "diffsettings",
+}
+
+
+def _database_answers() -> bool:
+    """Connect once before the command, so an unreachable database is one clear line
+    rather than a traceback from wherever the command first reads."""
+    from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+
+    from minsheng import envcheck
+
+    try:
+        connections[DEFAULT_DB_ALIAS].ensure_connection()
+    except OperationalError as exc:
+        envcheck.report([envcheck.database_problem(exc)])
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
     if not argv or argv[0] in ("-h", "--help"):
         build_parser().print_help()
         return 0
+    from minsheng import envcheck
+
+    problems = envcheck.environment_problems()
+    if problems:
+        return envcheck.report(problems)
+    if argv[0] not in WITHOUT_DATABASE and not {"-h", "--help"} & set(argv):
+        _setup_django()
+        if not _database_answers():
+            return envcheck.EXIT_STATUS
     try:
         if argv[0] == "run":
             return _run(argv[1:])

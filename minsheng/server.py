@@ -1,4 +1,4 @@
-"""`minsheng run`: the embedded server — migrate, serve with waitress, keep a worker alive.
+"""`minsheng run`: the embedded server — migrate (SQLite), serve with waitress, keep a worker alive.
 
 One command is the whole installation on one machine: the web application (static files
 through WhiteNoise) in this process and the task worker in a child process, restarted if
@@ -37,9 +37,12 @@ def pending_migrations() -> list:
     return executor.migration_plan(executor.loader.graph.leaf_nodes())
 
 
+NOT_MIGRATED = "The database is not up to date; run `minsheng migrate` first."
+
+
 def require_migrated() -> None:
     if pending_migrations():
-        raise CommandError("The database is not up to date; run `minsheng migrate` first.")
+        raise CommandError(NOT_MIGRATED)
 
 
 @contextmanager
@@ -160,7 +163,13 @@ def serve(*, host: str, port: int, threads: int, with_worker: bool) -> int:
         Path(directory).mkdir(parents=True, exist_ok=True)
     from minsheng.wsgi import application
 
-    migrate_if_needed()
+    if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+        migrate_if_needed()  # the one-machine setup: nobody else to run it
+    elif pending_migrations():
+        # Several web processes start together after an upgrade; `minsheng migrate` is run
+        # once, by the administrator, before them (docs/deployment.md).
+        print(f"minsheng: {NOT_MIGRATED}", file=sys.stderr, flush=True)
+        return 1
     try:
         server = create_server(application, host=host, port=port, threads=threads)
     except OSError as exc:
