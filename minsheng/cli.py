@@ -34,7 +34,9 @@ FORWARDED = {
     "export": "export the cases in a user's scope to .csv or .xlsx (never contact details)",
     "rollups": "rebuild the indicator rollups from the case timelines",
     "report": "write an area's monthly report as PDF and .xlsx (--area, --month 2026-10)",
-    "triage": "evaluate the category suggestion model on a labelled file",
+    "triage": "train, list and roll back the suggestion models; evaluate one on a labelled file",
+    "directory": "set up areas, units, routing rules and accounts from one Excel workbook",
+    "calendar": "enter the year's holiday notice (holidays, worked weekends) from a text file",
 }
 
 

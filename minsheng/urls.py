@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from minsheng import admin_site, health, source
 
 admin_site.configure()
+handler500 = "minsheng.errors.server_error"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -97,7 +97,7 @@ def enqueue_sweep_if_idle(*, interval: float, now: dt.datetime | None = None) ->
         if busy.exists():
             return None
         result = sweep_deadlines_task.enqueue()
-    logger.info("deadline sweep enqueued: %s", result.id)
+    logger.debug("deadline sweep enqueued: %s", result.id)
     return result.id
 
 
@@ -214,6 +214,43 @@ def _wait_for_database(outage: Outage) -> None:
         return
 
 
+# How often the worker says how many tasks it ran (instead of a line per task).
+SUMMARY_EVERY = dt.timedelta(minutes=10)
+
+
+class TaskTally:
+    """Counts finished tasks and logs one summary line per SUMMARY_EVERY (and at the end)."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def finished(self, sender, task_result, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        name = task_result.task.module_path.rsplit(".", 1)[-1]
+        key = (name, "failed" if task_result.status == TaskResultStatus.FAILED else "ok")
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if time.monotonic() - self.started >= SUMMARY_EVERY.total_seconds():
+            self.log()
+
+    def log(self) -> None:
+        if self.counts:
+            ok = sum(n for (_name, outcome), n in self.counts.items() if outcome == "ok")
+            failed = sum(self.counts.values()) - ok
+            names: dict[str, int] = {}
+            for (name, _outcome), n in self.counts.items():
+                names[name] = names.get(name, 0) + n
+            detail = ", ".join(f"{name} {n}" for name, n in sorted(names.items()))
+            logger.info(
+                "tasks in the last %.0f min: %d done, %d failed (%s)",
+                (time.monotonic() - self.started) / 60,
+                ok,
+                failed,
+                detail,
+            )
+        self.started = time.monotonic()
+        self.counts = {}
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"[:64]
 
@@ -252,6 +289,10 @@ def run_worker(
     previous = {signum: signal.getsignal(signum) for signum in caught}
     if handle_signals:
         worker.configure_signals()
+    from django_tasks_db.compat import task_finished
+
+    tally = TaskTally()
+    task_finished.connect(tally.finished, dispatch_uid="minsheng.worker.tally")
     try:
         recover_after_crash()
         if scheduler is not None:
@@ -269,6 +310,8 @@ def run_worker(
                 worker.mark_interrupted_task_failed()
                 worker.startup_delay = False
     finally:
+        task_finished.disconnect(dispatch_uid="minsheng.worker.tally")
+        tally.log()
         if scheduler is not None:
             scheduler.stop()
         if handle_signals:

@@ -26,8 +26,9 @@ REPO = Path(__file__).resolve().parent.parent
 def test_help_lists_the_commands_of_minsheng(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("run", "worker", "sweep", "demo", "createsuperuser"):
+    for command in ("run", "worker", "sweep", "demo", "createsuperuser", "directory", "calendar"):
         assert re.search(rf"\b{command}\b", out), command
+    assert re.search(r"triage\s+train, list and roll back", out)
 
 
 def _dispatched_case(county) -> Case:  # type: ignore[no-untyped-def]

@@ -78,7 +78,13 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> SweepResult:
     SweepRecord.objects.update_or_create(
         pk=SweepRecord.ONLY, defaults={"finished_at": timezone.now(), "summary": str(result)}
     )
-    logger.info("deadline sweep: %s", result)
+    # Every few minutes: a line only when it did something, or the log is all sweeps.
+    did_something = result.escalated or result.flagged_at_top or result.auto_closed
+    logger.log(
+        logging.INFO if did_something or result.contacts_purged else logging.DEBUG,
+        "deadline sweep: %s",
+        result,
+    )
     return result
 
 

@@ -98,3 +98,23 @@ def test_a_worker_with_the_public_address_set_names_it_without_a_warning(
     call_command("worker", "--batch", stdout=out)
     assert "public address: https://12345.example.gov.cn" in out.getvalue()
     assert "not set" not in out.getvalue()
+
+
+def test_the_worker_logs_a_summary_instead_of_a_line_per_task(transactional_db, caplog):
+    import logging
+
+    for _ in range(25):
+        sweep_deadlines_task.enqueue()
+    saved = {name: logging.getLogger(name).level for name in ("django_tasks", "django_tasks_db")}
+    try:
+        with caplog.at_level(logging.INFO):
+            call_command("worker", "--batch", stdout=io.StringIO())
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 25
+    per_task = [r for r in caplog.records if r.getMessage().startswith("Task id=")]
+    assert per_task == []
+    summaries = [r.getMessage() for r in caplog.records if "tasks in the last" in r.getMessage()]
+    assert len(summaries) == 1
+    assert "25 done, 0 failed (sweep_deadlines_task 25)" in summaries[0]

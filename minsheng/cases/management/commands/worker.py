@@ -9,6 +9,7 @@ from argparse import ArgumentParser
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+from django_tasks_db.compat import TASKS_LOGGER
 
 from minsheng import worker
 from minsheng.server import public_address_line, require_migrated
@@ -82,6 +83,12 @@ class Command(BaseCommand):
                 logging.getLogger(name).setLevel(
                     logging.WARNING if verbosity == 0 else logging.DEBUG
                 )
+        elif not logging.getLogger(TASKS_LOGGER).isEnabledFor(logging.DEBUG):
+            # A line per task start and end (thousands after the demo loads) would bury the
+            # terminal and the journal; failures still come as errors, and the worker logs a
+            # summary every few minutes. MINSHENG_LOG_LEVEL=DEBUG or -v 2 shows every task.
+            for name in ("django_tasks_db", TASKS_LOGGER):
+                logging.getLogger(name).setLevel(logging.WARNING)
         batch = bool(options["batch"])
         sweep_interval = None
         if not batch and not options["no_scheduler"]:
