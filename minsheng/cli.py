@@ -96,6 +96,10 @@ def _run(argv: list[str]) -> int:
         # to where this server listens (the worker it starts inherits the variable).
         os.environ["MINSHENG_SERVED_AT"] = address
     _setup_django()
+    if not _database_answers():
+        from minsheng.envcheck import EXIT_STATUS
+
+        return EXIT_STATUS
     from minsheng import server
 
     return server.serve(
@@ -151,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     problems = envcheck.environment_problems()
     if problems:
         return envcheck.report(problems)
-    if argv[0] not in WITHOUT_DATABASE and not {"-h", "--help"} & set(argv):
+    # `run` sets up Django itself, after choosing the address its links carry.
+    if argv[0] not in WITHOUT_DATABASE | {"run"} and not {"-h", "--help"} & set(argv):
         _setup_django()
         if not _database_answers():
             return envcheck.EXIT_STATUS

@@ -132,6 +132,38 @@ def test_run_creates_the_database_serves_pages_and_stops_cleanly(tmp_path):
         os.kill(worker_pid, 0)
 
 
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="embedded SQLite setup only")
+def test_run_says_its_own_address_is_what_links_carry_until_the_public_one_is_set(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MINSHENG_PUBLIC_URL")}
+    env["MINSHENG_DATA_DIR"] = str(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "minsheng.cli", "run", "--no-worker", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_lines, args=(process.stdout, lines), daemon=True).start()
+    seen: list[str] = []
+    try:
+        _wait_for_url(lines, seen, timeout=60)
+        while not any("public address" in line for line in seen):
+            seen.append(lines.get(timeout=10))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=40)
+    assert f"public address: http://127.0.0.1:{port} (MINSHENG_PUBLIC_URL is not set" in "".join(
+        seen
+    )
+
+
 def test_links_point_to_where_run_listens_until_the_public_address_is_set():
     from minsheng.cli import served_at
 
