@@ -243,6 +243,9 @@ def environment_problems() -> list[Problem]:
             "MINSHENG_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), example="INFO"
         ),
         _choice("MINSHENG_DEBUG", SWITCH_WORDS, example="0", fold=True),
+        # Read by the hardening work (HTTPS switch, API token lifetime).
+        _choice("MINSHENG_HTTPS", SWITCH_WORDS, example="1", fold=True),
+        _number("MINSHENG_API_TOKEN_DAYS", kind=int, minimum=1, example="90"),
     ]
     return [problem for problem in checks if problem is not None]
 
