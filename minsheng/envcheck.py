@@ -202,20 +202,18 @@ def _data_dir() -> Problem | None:
     raw = os.environ.get("MINSHENG_DATA_DIR")
     if not raw:
         return None
+    # Only looked at, never created here: the settings create it, readable by its owner.
     path = Path(raw).expanduser()
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        if not os.access(path, os.W_OK):
-            raise PermissionError("not writable")
-    except OSError as exc:
-        return Problem(
-            "MINSHENG_DATA_DIR",
-            raw,
-            NO_DATA_DIR,
-            {"reason": exc.strerror or str(exc)},
-            "/srv/minsheng",
-        )
-    return None
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing == path and not path.is_dir():
+        reason = "not a directory"
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        reason = f"{existing}: permission denied"
+    else:
+        return None
+    return Problem("MINSHENG_DATA_DIR", raw, NO_DATA_DIR, {"reason": reason}, "/srv/minsheng")
 
 
 def environment_problems() -> list[Problem]:

@@ -222,6 +222,15 @@ def test_a_mistyped_variable_is_one_english_line_naming_it_with_an_example(varia
     assert "secret" not in result.stderr  # a database password is never printed
 
 
+def test_a_data_directory_that_is_a_file_is_one_line(tmp_path):
+    not_a_directory = tmp_path / "minsheng-data"
+    not_a_directory.write_text("")
+    result = _minsheng("migrate", LANG="en_US.UTF-8", MINSHENG_DATA_DIR=str(not_a_directory))
+    assert result.returncode == 2
+    assert result.stderr.startswith("minsheng: MINSHENG_DATA_DIR=")
+    assert "cannot be created or written: not a directory" in result.stderr
+
+
 def test_configuration_mistakes_are_said_in_chinese_by_default():
     result = _minsheng("run", LANG="C.UTF-8", LANGUAGE="", MINSHENG_SWEEP_INTERVAL="abc")
     assert result.returncode == 2
