@@ -156,7 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         return envcheck.report(problems)
     # `run` sets up Django itself, after choosing the address its links carry.
-    if argv[0] not in WITHOUT_DATABASE | {"run"} and not {"-h", "--help"} & set(argv):
+    offline = argv[:2] == ["triage", "evaluate"]  # reads and writes files only
+    if (
+        argv[0] not in WITHOUT_DATABASE | {"run"}
+        and not offline
+        and not {"-h", "--help"} & set(argv)
+    ):
         _setup_django()
         if not _database_answers():
             return envcheck.EXIT_STATUS
