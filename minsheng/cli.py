@@ -34,7 +34,9 @@ FORWARDED = {
     "export": "export the cases in a user's scope to .csv or .xlsx (never contact details)",
     "rollups": "rebuild the indicator rollups from the case timelines",
     "report": "write an area's monthly report as PDF and .xlsx (--area, --month 2026-10)",
-    "triage": "evaluate the category suggestion model on a labelled file",
+    "triage": "train, list and roll back the suggestion models; evaluate one on a labelled file",
+    "directory": "set up areas, units, routing rules and accounts from one Excel workbook",
+    "calendar": "enter the year's holiday notice (holidays, worked weekends) from a text file",
 }
 
 
@@ -94,6 +96,10 @@ def _run(argv: list[str]) -> int:
         # to where this server listens (the worker it starts inherits the variable).
         os.environ["MINSHENG_SERVED_AT"] = address
     _setup_django()
+    if not _database_answers():
+        from minsheng.envcheck import EXIT_STATUS
+
+        return EXIT_STATUS
     from minsheng import server
 
     return server.serve(
@@ -111,12 +117,54 @@ def _manage(argv: list[str]) -> int:
     return 0
 
 
+# Commands that never touch the database: no connection is tried before them.
+WITHOUT_DATABASE = {
+    "help",
+    "version",
+    "--version",
+    "makemessages",
+    "compilemessages",
+    "makemigrations",
+    "diffsettings",
+}
+
+
+def _database_answers() -> bool:
+    """Connect once before the command, so an unreachable database is one clear line
+    rather than a traceback from wherever the command first reads."""
+    from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+
+    from minsheng import envcheck
+
+    try:
+        connections[DEFAULT_DB_ALIAS].ensure_connection()
+    except OperationalError as exc:
+        envcheck.report([envcheck.database_problem(exc)])
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
     if not argv or argv[0] in ("-h", "--help"):
         build_parser().print_help()
         return 0
+    from minsheng import envcheck
+
+    problems = envcheck.environment_problems()
+    if problems:
+        return envcheck.report(problems)
+    # `run` sets up Django itself, after choosing the address its links carry.
+    offline = argv[:2] == ["triage", "evaluate"]  # reads and writes files only
+    if (
+        argv[0] not in WITHOUT_DATABASE | {"run"}
+        and not offline
+        and not {"-h", "--help"} & set(argv)
+    ):
+        _setup_django()
+        if not _database_answers():
+            return envcheck.EXIT_STATUS
     try:
         if argv[0] == "run":
             return _run(argv[1:])

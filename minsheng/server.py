@@ -1,4 +1,4 @@
-"""`minsheng run`: the embedded server — migrate, serve with waitress, keep a worker alive.
+"""`minsheng run`: the embedded server — migrate (SQLite), serve with waitress, keep a worker alive.
 
 One command is the whole installation on one machine: the web application (static files
 through WhiteNoise) in this process and the task worker in a child process, restarted if
@@ -49,9 +49,12 @@ def require_keys() -> None:
         raise CommandError(str(exc)) from exc
 
 
+NOT_MIGRATED = "The database is not up to date; run `minsheng migrate` first."
+
+
 def require_migrated() -> None:
     if pending_migrations():
-        raise CommandError("The database is not up to date; run `minsheng migrate` first.")
+        raise CommandError(NOT_MIGRATED)
 
 
 @contextmanager
@@ -90,6 +93,16 @@ def describe_database() -> str:
     host = db.get("HOST") or "local socket"
     port = f":{db['PORT']}" if db.get("PORT") else ""
     return f"{db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']} on {host}{port}"
+
+
+def public_address_line() -> str:
+    """The address texts and posters carry, and a warning while it is only a guess."""
+    line = f"  public address: {settings.MINSHENG_PUBLIC_URL}"
+    if not settings.MINSHENG_PUBLIC_URL_SET:
+        line += (
+            " (MINSHENG_PUBLIC_URL is not set: posters and text messages would send residents here)"
+        )
+    return line
 
 
 class WorkerSupervisor(threading.Thread):
@@ -168,7 +181,13 @@ def serve(*, host: str, port: int, threads: int, with_worker: bool) -> int:
         )
     from minsheng.wsgi import application
 
-    migrate_if_needed()
+    if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+        migrate_if_needed()  # the one-machine setup: nobody else to run it
+    elif pending_migrations():
+        # Several web processes start together after an upgrade; `minsheng migrate` is run
+        # once, by the administrator, before them (docs/deployment.md).
+        print(f"minsheng: {NOT_MIGRATED}", file=sys.stderr, flush=True)
+        return 1
     try:
         require_keys()
     except CommandError as exc:
@@ -199,17 +218,7 @@ def serve(*, host: str, port: int, threads: int, with_worker: bool) -> int:
         + ("started (deadline sweeps, background tasks)" if supervisor else "not started"),
         flush=True,
     )
-    public = settings.MINSHENG_PUBLIC_URL
-    print(
-        f"  public address: {public}"
-        + (
-            ""
-            if settings.MINSHENG_PUBLIC_URL_SET
-            else " (MINSHENG_PUBLIC_URL is not set:"
-            " posters and text messages would send residents here)"
-        ),
-        flush=True,
-    )
+    print(public_address_line(), flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     try:
         if supervisor is not None:

@@ -3,9 +3,10 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from minsheng import admin_site, source
+from minsheng import admin_site, health, source
 
 admin_site.configure()
+handler500 = "minsheng.errors.server_error"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("board/", include("minsheng.insight.urls")),
     path("sms/", include("minsheng.intake.sms_urls")),
     path("source/", source.download, name="source"),
+    path("healthz", health.healthz, name="healthz"),
     # Pages name their icon; this answers what browsers ask for anyway (PDFs, bookmarks).
     path("favicon.ico", RedirectView.as_view(url=static("minsheng/favicon.svg"), permanent=True)),
     path("", include("minsheng.intake.urls")),

@@ -26,8 +26,9 @@ REPO = Path(__file__).resolve().parent.parent
 def test_help_lists_the_commands_of_minsheng(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("run", "worker", "sweep", "demo", "createsuperuser"):
+    for command in ("run", "worker", "sweep", "demo", "createsuperuser", "directory", "calendar"):
         assert re.search(rf"\b{command}\b", out), command
+    assert re.search(r"triage\s+train, list and roll back", out)
 
 
 def _dispatched_case(county) -> Case:  # type: ignore[no-untyped-def]
@@ -131,6 +132,38 @@ def test_run_creates_the_database_serves_pages_and_stops_cleanly(tmp_path):
         os.kill(worker_pid, 0)
 
 
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="embedded SQLite setup only")
+def test_run_says_its_own_address_is_what_links_carry_until_the_public_one_is_set(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MINSHENG_PUBLIC_URL")}
+    env["MINSHENG_DATA_DIR"] = str(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "minsheng.cli", "run", "--no-worker", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_lines, args=(process.stdout, lines), daemon=True).start()
+    seen: list[str] = []
+    try:
+        _wait_for_url(lines, seen, timeout=60)
+        while not any("public address" in line for line in seen):
+            seen.append(lines.get(timeout=10))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=40)
+    assert f"public address: http://127.0.0.1:{port} (MINSHENG_PUBLIC_URL is not set" in "".join(
+        seen
+    )
+
+
 def test_links_point_to_where_run_listens_until_the_public_address_is_set():
     from minsheng.cli import served_at
 
@@ -177,3 +210,113 @@ def test_forms_posted_through_the_public_https_address_are_trusted(tmp_path):
         [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True
     )
     assert out.stdout.strip() == "200", out.stderr[-2000:]  # the login form, not a 403
+
+
+# --- configuration mistakes: one line, the administrator's language, status 2 -----------
+
+
+def _minsheng(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = dict(os.environ, **env)
+    return subprocess.run(
+        [sys.executable, "-m", "minsheng.cli", *args],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("MINSHENG_SWEEP_INTERVAL", "abc", "is not a whole number"),
+        ("MINSHENG_SWEEP_INTERVAL", "0", "must be at least 1"),
+        ("MINSHENG_TIME_ZONE", "Asia/Shanghia", "is not a time zone name"),
+        ("MINSHENG_TRIAGE_TARGET_PRECISION", "99", "must lie between 0 and 1"),
+        ("MINSHENG_SMS_BACKEND", "smtp", "must be one of: file, http"),
+        ("MINSHENG_LOG_LEVEL", "verbose", "must be one of"),
+        ("DATABASE_URL", "mysqlx://user:secret@db/minsheng", "is not a database address"),
+    ],
+)
+def test_a_mistyped_variable_is_one_english_line_naming_it_with_an_example(variable, value, said):
+    result = _minsheng("sweep", LANG="en_US.UTF-8", LANGUAGE="", **{variable: value})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"minsheng: {variable}=")
+    assert said in lines[0] and "For example:" in lines[0]
+    assert "secret" not in result.stderr  # a database password is never printed
+
+
+def test_a_data_directory_that_is_a_file_is_one_line(tmp_path):
+    not_a_directory = tmp_path / "minsheng-data"
+    not_a_directory.write_text("")
+    result = _minsheng("migrate", LANG="en_US.UTF-8", MINSHENG_DATA_DIR=str(not_a_directory))
+    assert result.returncode == 2
+    assert result.stderr.startswith("minsheng: MINSHENG_DATA_DIR=")
+    assert "cannot be created or written: not a directory" in result.stderr
+
+
+def test_configuration_mistakes_are_said_in_chinese_by_default():
+    result = _minsheng("run", LANG="C.UTF-8", LANGUAGE="", MINSHENG_SWEEP_INTERVAL="abc")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "minsheng：MINSHENG_SWEEP_INTERVAL=abc 不是整数。例如：MINSHENG_SWEEP_INTERVAL=300"
+    )
+
+
+def test_every_command_checks_the_environment_first():
+    for command in (["worker"], ["migrate"], ["createsuperuser"], ["demo", "--if-empty"]):
+        result = _minsheng(*command, LANG="en_US.UTF-8", MINSHENG_TIME_ZONE="Mars/Olympus")
+        assert result.returncode == 2, command
+        assert "MINSHENG_TIME_ZONE" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_database_that_does_not_answer_is_one_line_naming_database_url():
+    # Nothing listens on port 1.
+    result = _minsheng(
+        "migrate", LANG="en_US.UTF-8", DATABASE_URL="postgres://minsheng:pw@127.0.0.1:1/minsheng"
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("minsheng: DATABASE_URL=postgres://minsheng:***@127.0.0.1:1/")
+    assert "cannot be reached" in lines[0]
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="needs the PostgreSQL server")
+def test_a_missing_postgresql_database_is_one_line_naming_database_url():
+    base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    result = _minsheng(
+        "sweep", LANG="en_US.UTF-8", DATABASE_URL=f"{base}/minsheng_no_such_database"
+    )
+    assert result.returncode == 2
+    assert "minsheng_no_such_database" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- web processes on PostgreSQL do not migrate --------------------------------------------
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="needs the PostgreSQL server")
+def test_run_on_postgresql_refuses_an_out_of_date_database_instead_of_migrating():
+    import psycopg
+
+    base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    name = f"minsheng_unmigrated_{os.getpid()}"
+    admin = psycopg.connect(f"{base}/postgres", autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        result = _minsheng(
+            "run", "--no-worker", "--port", "0", LANG="en_US.UTF-8", DATABASE_URL=f"{base}/{name}"
+        )
+        assert result.returncode == 1
+        assert "The database is not up to date; run `minsheng migrate` first." in result.stderr
+        with psycopg.connect(f"{base}/{name}") as db:
+            tables = db.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+            ).fetchone()[0]
+        assert tables == 0  # nothing was migrated
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from importlib import import_module
+
 import pytest
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
+from django.urls import path
 from django.utils import translation
 from django.views.defaults import server_error
 
@@ -79,3 +84,31 @@ def test_a_report_sent_without_its_form_token_is_refused_in_the_residents_langua
     assert 'dir="rtl"' in html
     assert "جەدۋەلنى يوللىغىلى بولمىدى" in html
     assert 'href="/report/"' in html
+
+
+def _broken_page(request):  # type: ignore[no-untyped-def]
+    raise RuntimeError("a bug")
+
+
+# This module doubles as a URLconf with one page that fails, and minsheng's 500 handler.
+urlpatterns = [path("broken/", _broken_page)]
+handler500 = import_module("minsheng.urls").handler500  # the one the site uses
+
+
+@override_settings(DEBUG=False, ROOT_URLCONF="tests.test_error_pages")
+def test_the_server_error_page_shows_the_reference_the_log_line_carries(caplog):
+    client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        response = client.get("/broken/")
+
+    assert response.status_code == 500
+    shown = re.search(
+        r"give this reference: <strong[^>]*>([0-9a-f]{8})</strong>", response.content.decode()
+    )
+    assert shown, response.content.decode()
+    logged = [r for r in caplog.records if r.name == "django.request"]
+    assert len(logged) == 1
+    assert (
+        logged[0].getMessage().startswith(f"[ref {shown.group(1)}] Internal Server Error: /broken/")
+    )
+    assert logged[0].exc_info is not None  # the traceback is still in the log

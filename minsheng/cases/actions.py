@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -771,6 +772,61 @@ def flag_overdue_at_top(*, case: Case | int, now: dt.datetime | None = None) -> 
         kind=EventKind.OVERDUE,
         note=_("Past its deadline at the highest level."),
         changes={"overdue_at_top": True},
+    )
+    return True
+
+
+# The events that start a deadline: the unit's time limit counts from them.
+DEADLINE_STARTS = (EventKind.DISPATCHED, EventKind.ESCALATED, EventKind.REOPENED)
+
+
+@transaction.atomic
+def recalculate_deadline(
+    *,
+    case: Case | int,
+    touching: Iterable[dt.date] | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> bool:
+    """Count a running case's deadline again on today's working-day calendar, from the
+    event that started it, after an administrator changed the calendar (the State
+    Council's notice for a year). With ``touching``, only if one of those days lies in the
+    case's deadline window. Writes one event when the deadline moved; returns whether."""
+    case = lock_case(case)
+    if case.status not in RUNNING_STATUSES or case.deadline is None or case.current_unit is None:
+        return False
+    started = (
+        case.events.filter(kind__in=DEADLINE_STARTS)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if started is None:
+        return False
+    calendar = calendar or WorkingCalendar.load()
+    new = calendar.add_working_days(started, case.category.limit_for(case.current_unit.level))
+    old = case.deadline
+    if touching is not None:
+        first = timezone.localtime(started).date()
+        last = timezone.localtime(max(old, new)).date()
+        if not any(first <= day <= last for day in touching):
+            return False
+    # The action that set it took its clock a moment before writing its event.
+    if abs((new - old).total_seconds()) < 60:
+        return False
+    changes: dict = {"deadline": new}
+    if case.overdue_at_top and new > timezone.now():
+        changes["overdue_at_top"] = False  # in time again: flag it anew if it runs out
+    _apply(
+        case,
+        actor=SYSTEM,
+        kind=EventKind.DEADLINE,
+        note=_("The working-day calendar changed: the deadline moves from %(old)s to %(new)s.")
+        % {
+            "old": timezone.localtime(old).strftime("%Y-%m-%d %H:%M"),
+            "new": timezone.localtime(new).strftime("%Y-%m-%d %H:%M"),
+        },
+        data={"from": old.isoformat(), "to": new.isoformat()},
+        changes=changes,
     )
     return True
 

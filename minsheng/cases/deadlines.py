@@ -1,10 +1,12 @@
 """The deadline sweep: escalate what ran out of time, close unrated cases, purge contacts,
-and forget what is kept only for a while (counted failed attempts, the SMS outbox file)."""
+and forget what is kept only for a while (counted failed attempts, the SMS outbox file);
+and deadlines counted again when the working-day calendar changes."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,8 +16,17 @@ from django.utils.translation import gettext as _
 
 from minsheng.cases import actions
 from minsheng.cases.errors import CaseError
-from minsheng.cases.models import RUNNING_STATUSES, Case, Extension, ExtensionStatus, Status
+from minsheng.cases.models import (
+    RUNNING_STATUSES,
+    Case,
+    Extension,
+    ExtensionStatus,
+    Status,
+    SweepRecord,
+)
 from minsheng.contacts.actions import purge_expired_contacts
+from minsheng.directory.calendar import WorkingCalendar
+from minsheng.directory.calendar_notice import NoticeDay, save_notice_days
 from minsheng.intake.sms_backends import prune_outbox
 from minsheng.throttle.actions import forget_old_failures
 
@@ -91,5 +102,51 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> SweepResult:
     result.contacts_purged = purge_expired_contacts(now=now)
     result.failures_forgotten = forget_old_failures(now=now)
     result.outbox_lines_pruned = prune_outbox(now=now)
-    logger.info("deadline sweep: %s", result)
+    # Staff pages and /healthz read this to notice that sweeps (and so workers) stopped.
+    SweepRecord.objects.update_or_create(
+        pk=SweepRecord.ONLY, defaults={"finished_at": timezone.now(), "summary": str(result)}
+    )
+    # Every few minutes: a line only when it did something, or the log is all sweeps.
+    did_something = result.escalated or result.flagged_at_top or result.auto_closed
+    logger.log(
+        logging.INFO if did_something or result.contacts_purged else logging.DEBUG,
+        "deadline sweep: %s",
+        result,
+    )
     return result
+
+
+@dataclass
+class CalendarChange:
+    days: int  # calendar adjustments written or changed
+    cases_moved: int  # running cases whose deadline moved
+
+
+def recalculate_deadlines(*, days: Iterable[dt.date]) -> int:
+    """After the working-day calendar changed on ``days``, count again the deadline of
+    every running case whose deadline window holds one of them (one event per case that
+    moved, through ``actions.recalculate_deadline``). Returns how many moved."""
+    days = sorted(set(days))
+    if not days:
+        return 0
+    calendar = WorkingCalendar.load()
+    first = dt.datetime.combine(days[0], dt.time(0, 0), tzinfo=timezone.get_current_timezone())
+    candidates = Case.objects.filter(status__in=RUNNING_STATUSES, deadline__gte=first)
+    moved = 0
+    for case_id in candidates.values_list("pk", flat=True).iterator():
+        try:
+            if actions.recalculate_deadline(case=case_id, touching=days, calendar=calendar):
+                moved += 1
+        except CaseError as exc:
+            logger.info("could not recalculate the deadline of case %s: %s", case_id, exc)
+    logger.info("calendar changed on %d day(s): %d deadline(s) moved", len(days), moved)
+    return moved
+
+
+def enter_calendar_days(*, days: list[NoticeDay]) -> CalendarChange:
+    """Write an administrator's calendar adjustments (all or none), then move the deadlines
+    they change. Entering the same notice again writes nothing and moves nothing."""
+    written = save_notice_days(days)
+    return CalendarChange(
+        days=written, cases_moved=recalculate_deadlines(days=[day.date for day in days])
+    )

@@ -214,6 +214,7 @@ class EventKind(models.TextChoices):
     EXTENSION_REQUESTED = "extension_requested", _("more time requested")
     EXTENSION_GRANTED = "extension_granted", _("deadline extended")
     EXTENSION_REFUSED = "extension_refused", _("more time refused")
+    DEADLINE = "deadline", _("deadline recalculated")
 
 
 class ActorKind(models.TextChoices):
@@ -397,3 +398,21 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status} {self.requested_deadline:%Y-%m-%d}"
+
+
+class SweepRecord(models.Model):
+    """When the deadline sweep last finished (one row), so staff pages and the health URL
+    can tell that no worker is running: without sweeps, deadlines stop climbing."""
+
+    ONLY = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ONLY, editable=False)
+    finished_at = models.DateTimeField()
+    summary = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline sweep")
+        verbose_name_plural = _("deadline sweeps")
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M:%S} {self.summary}"

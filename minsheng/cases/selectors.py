@@ -340,3 +340,42 @@ def taken_by_deadline(*, user: User, now: dt.datetime | None = None, limit: int 
     for case in found:
         case.taken_event = latest[case.pk]
     return found
+
+
+# Sweeps that stopped for this many intervals mean no worker is running.
+SWEEP_LATE_AFTER_INTERVALS = 3
+
+
+@dataclass(frozen=True)
+class SweepHealth:
+    """When the deadline sweep last finished, and whether that is too long ago."""
+
+    finished_at: dt.datetime | None
+    interval: int
+    now: dt.datetime
+
+    @property
+    def age_seconds(self) -> int | None:
+        if self.finished_at is None:
+            return None
+        return max(0, int((self.now - self.finished_at).total_seconds()))
+
+    @property
+    def is_late(self) -> bool:
+        """No sweep yet, or none for three intervals: deadlines are not climbing."""
+        age = self.age_seconds
+        return age is None or age > SWEEP_LATE_AFTER_INTERVALS * self.interval
+
+
+def sweep_health(*, now: dt.datetime | None = None) -> SweepHealth:
+    from django.conf import settings
+
+    from minsheng.cases.models import SweepRecord
+
+    record = SweepRecord.objects.filter(pk=SweepRecord.ONLY)
+    finished_at = record.values_list("finished_at", flat=True).first()
+    return SweepHealth(
+        finished_at=finished_at,
+        interval=settings.MINSHENG_SWEEP_INTERVAL,
+        now=now or timezone.now(),
+    )

@@ -65,6 +65,7 @@ from minsheng.cases.templatetags.minsheng_cases import deadline_text
 from minsheng.cases.transitions import Action
 from minsheng.contacts import actions as contact_actions
 from minsheng.contacts.models import Contact
+from minsheng.directory.calendar import year_awaiting_notice
 from minsheng.directory.models import Area, Category, Level, RoutingRule, Unit
 from minsheng.directory.selectors import route_case, routes_by_category
 
@@ -225,7 +226,11 @@ def _extension_cards(user: User, limit: int = 50) -> list[Case]:
 @staff_required
 def overdue(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.overdue_cases(user=request.user))
-    return render(request, "staff/overdue.html", {"nav": "overdue", "page": page})
+    return render(
+        request,
+        "staff/overdue.html",
+        {"nav": "overdue", "page": page, "sweep": selectors.sweep_health()},
+    )
 
 
 @staff_required
@@ -254,6 +259,8 @@ def supervise(request: HttpRequest) -> HttpResponse:
             "extensions": _extension_cards(request.user),
             "search_form": SearchForm(),
             "setup": _setup_steps() if request.user.is_administrator else None,
+            "sweep": selectors.sweep_health(),
+            "calendar_year": year_awaiting_notice() if request.user.is_administrator else None,
         },
     )
 

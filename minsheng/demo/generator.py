@@ -60,7 +60,17 @@ QUIET_LOGGERS = ("minsheng.cases.deadlines", "minsheng.cases.actions")
 
 
 class DemoAlreadyLoaded(Exception):
-    """The database already holds areas; the demo never mixes itself into real data."""
+    """The database already holds data; the demo never mixes itself into real data."""
+
+
+def data_already_held() -> list[str]:
+    """What the database already holds that the demo must not join: any account (a real
+    administrator made with createsuperuser), area, unit or case. Empty: safe to load."""
+    from minsheng.accounts.models import User
+    from minsheng.cases.models import Case
+
+    held = (("accounts", User), ("areas", Area), ("units", Unit), ("cases", Case))
+    return [name for name, model in held if model.objects.exists()]
 
 
 @dataclass
@@ -97,8 +107,9 @@ def build_demo(
         raise ValueError("The demo cannot be loaded at a time in the future.")
     if cases < 0:
         raise ValueError("The number of cases cannot be negative.")
-    if Area.objects.exists():
-        raise DemoAlreadyLoaded("The database already holds areas.")
+    held = data_already_held()
+    if held:
+        raise DemoAlreadyLoaded("The database already holds " + ", ".join(held) + ".")
     levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -68,3 +68,36 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ("date", "is_working_day", "note")
     list_filter = ("is_working_day",)
     date_hierarchy = "date"
+
+    # A day changed here moves the running deadlines it touches, as the notice page does.
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        old_date = form.initial.get("date") if change else None
+        super().save_model(request, obj, form, change)
+        self._recalculate(request, [obj.date] + ([old_date] if old_date else []))
+
+    def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
+        super().delete_model(request, obj)
+        self._recalculate(request, [obj.date])
+
+    def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        days = list(queryset.values_list("date", flat=True))
+        super().delete_queryset(request, queryset)
+        self._recalculate(request, days)
+
+    def _recalculate(self, request, days) -> None:  # type: ignore[no-untyped-def]
+        from django.contrib import messages
+        from django.utils.translation import ngettext
+
+        from minsheng.cases.deadlines import recalculate_deadlines
+
+        moved = recalculate_deadlines(days=days)
+        if moved:
+            messages.info(
+                request,
+                ngettext(
+                    "The deadline of %(n)d running case moved.",
+                    "The deadlines of %(n)d running cases moved.",
+                    moved,
+                )
+                % {"n": moved},
+            )

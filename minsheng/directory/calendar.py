@@ -110,3 +110,30 @@ class WorkingCalendar:
 
 def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
     return WorkingCalendar.load().add_working_days(start, days)
+
+
+def packages_know(year: int) -> bool:
+    """Whether chinese_calendar ships the official days of ``year`` (with 调休)."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+# The State Council publishes next year's notice in November or December.
+NOTICE_WATCH_FROM_MONTH = 11
+
+
+def year_awaiting_notice(today: dt.date | None = None) -> int | None:
+    """The coming year, from November on, if neither the packages nor the administrator
+    know its official days yet (its adjusted working weekends would count as days off)."""
+    from minsheng.directory.models import CalendarDay
+
+    today = today or timezone.localdate()
+    if today.month < NOTICE_WATCH_FROM_MONTH:
+        return None
+    year = today.year + 1
+    if packages_know(year) or CalendarDay.objects.filter(date__year=year).exists():
+        return None
+    return year

@@ -74,3 +74,47 @@ def test_sweep_left_running_by_a_dead_worker_does_not_block_sweeps_for_ever(db):
     assert enqueue_sweep_if_idle(interval=300, now=soon) is None
     hours_later = timezone.now() + dt.timedelta(hours=3)
     assert enqueue_sweep_if_idle(interval=300, now=hours_later) is not None
+
+
+def test_a_separately_started_worker_warns_that_texts_carry_no_public_address(
+    transactional_db, settings, monkeypatch
+):
+    monkeypatch.delenv("MINSHENG_WORKER_PARENT_PID", raising=False)
+    settings.MINSHENG_PUBLIC_URL = "http://127.0.0.1:8000"
+    settings.MINSHENG_PUBLIC_URL_SET = False
+    out = io.StringIO()
+    call_command("worker", "--batch", stdout=out)
+    assert "MINSHENG_PUBLIC_URL is not set" in out.getvalue()
+    assert "http://127.0.0.1:8000" in out.getvalue()
+
+
+def test_a_worker_with_the_public_address_set_names_it_without_a_warning(
+    transactional_db, settings, monkeypatch
+):
+    monkeypatch.delenv("MINSHENG_WORKER_PARENT_PID", raising=False)
+    settings.MINSHENG_PUBLIC_URL = "https://12345.example.gov.cn"
+    settings.MINSHENG_PUBLIC_URL_SET = True
+    out = io.StringIO()
+    call_command("worker", "--batch", stdout=out)
+    assert "public address: https://12345.example.gov.cn" in out.getvalue()
+    assert "not set" not in out.getvalue()
+
+
+def test_the_worker_logs_a_summary_instead_of_a_line_per_task(transactional_db, caplog):
+    import logging
+
+    for _ in range(25):
+        sweep_deadlines_task.enqueue()
+    saved = {name: logging.getLogger(name).level for name in ("django_tasks", "django_tasks_db")}
+    try:
+        with caplog.at_level(logging.INFO):
+            call_command("worker", "--batch", stdout=io.StringIO())
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 25
+    per_task = [r for r in caplog.records if r.getMessage().startswith("Task id=")]
+    assert per_task == []
+    summaries = [r.getMessage() for r in caplog.records if "tasks in the last" in r.getMessage()]
+    assert len(summaries) == 1
+    assert "25 done, 0 failed (sweep_deadlines_task 25)" in summaries[0]

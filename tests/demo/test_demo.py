@@ -192,3 +192,25 @@ def test_the_demo_records_its_texts_but_never_sends_one():
     assert set(messages.values_list("status", "error").distinct()) == {
         (DeliveryStatus.SKIPPED, "demo data: not sent")
     }
+
+
+def test_if_empty_skips_a_database_with_only_an_administrator_and_says_why():
+    # createsuperuser on a fresh installation, then scripts/start's `demo --if-empty`.
+    User.objects.create_superuser("chief", password="a-real-password-1")
+    out = io.StringIO()
+    call_command("demo", "--cases", "5", "--if-empty", stdout=out)
+    assert "already holds accounts" in out.getvalue()
+    assert not Area.objects.exists() and not Case.objects.exists()
+    assert list(User.objects.values_list("username", flat=True)) == ["chief"]
+    assert DEMO_PASSWORD not in out.getvalue()
+
+
+@pytest.mark.parametrize("what", ["unit", "account"])
+def test_demo_refuses_a_database_holding_any_unit_or_account(what):
+    if what == "unit":
+        Unit.objects.create(name="县水务局", level=Level.COUNTY)
+    else:
+        User.objects.create_user("clerk", password="a-real-password-1")
+    with pytest.raises(CommandError, match="already holds"):
+        call_command("demo", "--cases", "5", stdout=io.StringIO())
+    assert not Area.objects.exists() and not Case.objects.exists()

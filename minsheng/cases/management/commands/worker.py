@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 from argparse import ArgumentParser
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+from django_tasks_db.compat import TASKS_LOGGER
 
 from minsheng import worker
-from minsheng.server import require_keys, require_migrated
+from minsheng.server import public_address_line, require_keys, require_migrated
 
 
 def positive_float(value: str) -> float:
@@ -82,6 +84,12 @@ class Command(BaseCommand):
                 logging.getLogger(name).setLevel(
                     logging.WARNING if verbosity == 0 else logging.DEBUG
                 )
+        elif not logging.getLogger(TASKS_LOGGER).isEnabledFor(logging.DEBUG):
+            # A line per task start and end (thousands after the demo loads) would bury the
+            # terminal and the journal; failures still come as errors, and the worker logs a
+            # summary every few minutes. MINSHENG_LOG_LEVEL=DEBUG or -v 2 shows every task.
+            for name in ("django_tasks_db", TASKS_LOGGER):
+                logging.getLogger(name).setLevel(logging.WARNING)
         batch = bool(options["batch"])
         sweep_interval = None
         if not batch and not options["no_scheduler"]:
@@ -90,6 +98,12 @@ class Command(BaseCommand):
             "minsheng worker: running tasks"
             + (f", deadline sweep every {sweep_interval:g} s" if sweep_interval else "")
         )
+        if not os.environ.get("MINSHENG_WORKER_PARENT_PID"):
+            # The texts this worker sends carry the address; `minsheng run` already said it.
+            line = public_address_line()
+            self.stdout.write(
+                line if settings.MINSHENG_PUBLIC_URL_SET else self.style.WARNING(line)
+            )
         self.stdout.flush()
         worker.run_worker(
             interval=options["interval"],  # type: ignore[arg-type]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from minsheng.demo.generator import DemoAlreadyLoaded, DemoResult, build_demo
-from minsheng.directory.models import Area
+from minsheng.demo.generator import DemoAlreadyLoaded, DemoResult, build_demo, data_already_held
 
 
 class Command(BaseCommand):
@@ -23,20 +22,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Do nothing (and succeed) if the database already holds areas.",
+            help=(
+                "Do nothing (and succeed) if the database already holds accounts, areas, "
+                "units or cases."
+            ),
         )
 
     def handle(self, *args, **options) -> None:
         if options["cases"] < 0:
             raise CommandError("--cases cannot be negative.")
-        if Area.objects.exists():
+        held = data_already_held()
+        if held:
+            what = ", ".join(held)
             if options["if_empty"]:
-                self.stdout.write("The database already holds data; the demo was not loaded.")
+                self.stdout.write(
+                    f"The database already holds {what}, so the demo was not loaded (it is "
+                    "only ever loaded into an empty database, never beside real accounts or "
+                    "data). Sign in with the accounts you made."
+                )
                 return
             raise CommandError(
-                "The database already holds areas, so the demo was not loaded: it would mix "
-                "invented cases with yours. Use an empty database (a fresh MINSHENG_DATA_DIR "
-                "or DATABASE_URL), or pass --if-empty to skip silently."
+                f"The database already holds {what}, so the demo was not loaded: it would "
+                "mix invented cases and accounts with a shared, published password into "
+                "yours. Use an empty database (a fresh MINSHENG_DATA_DIR or DATABASE_URL)."
             )
         try:
             result = build_demo(seed=options["seed"], cases=options["cases"], stdout=self.stdout)
