@@ -214,6 +214,7 @@ class EventKind(models.TextChoices):
     EXTENSION_REQUESTED = "extension_requested", _("more time requested")
     EXTENSION_GRANTED = "extension_granted", _("deadline extended")
     EXTENSION_REFUSED = "extension_refused", _("more time refused")
+    PHOTOS = "photos", _("photos added")
 
 
 class ActorKind(models.TextChoices):
