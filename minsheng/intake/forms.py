@@ -84,7 +84,7 @@ class ReportForm(forms.Form):
         widget=forms.TextInput(attrs={"maxlength": ADDRESS_MAX, "dir": "auto"}),
     )
     photos = PhotosField(
-        label=_("Photos (optional)"),
+        label=_("Photos of the problem"),
         help_text=with_limits(
             _(
                 "Up to %(max)d photos, %(mb)d MB each. Only you and the staff handling your "

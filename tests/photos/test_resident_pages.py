@@ -129,7 +129,7 @@ def test_guessing_codes_through_photo_addresses_is_limited_like_the_tracking_pag
 def test_uyghur_resident_sees_the_photo_field_and_photos_in_uyghur(county, submit):
     client = Client(headers={"accept-language": "ug"})
     form = client.get(reverse("intake:report")).content.decode()
-    assert "سۈرەتلەر (ئىختىيارىي)" in form and "Photos (optional)" not in form
+    assert "مەسىلىنىڭ سۈرەتلىرى" in form and "Photos of the problem" not in form
     case = submit(photos=prepare_photos([photo_upload()]))
     page = client.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
     assert "سىزنىڭ سۈرەتلىرىڭىز" in page and "Your photos" not in page
