@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -25,7 +26,11 @@ THUMBNAIL = re.compile(r'<img src="(/track/[^"]+/thumbnail/)"')
 
 @pytest.fixture
 def en_client() -> Client:
-    return Client(headers={"accept-language": "en"})
+    """A resident who chose English with the language switch (case pages otherwise open
+    in the language the case was reported in)."""
+    client = Client(headers={"accept-language": "en"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def report_with_photos(client: Client, county, files, **fields):  # type: ignore[no-untyped-def]
@@ -130,7 +135,7 @@ def test_uyghur_resident_sees_the_photo_field_and_photos_in_uyghur(county, submi
     client = Client(headers={"accept-language": "ug"})
     form = client.get(reverse("intake:report")).content.decode()
     assert "مەسىلىنىڭ سۈرەتلىرى" in form and "Photos of the problem" not in form
-    case = submit(photos=prepare_photos([photo_upload()]))
+    case = submit(photos=prepare_photos([photo_upload()]), language="ug")
     page = client.get(reverse("intake:case", args=[case.tracking_code])).content.decode()
     assert "سىزنىڭ سۈرەتلىرىڭىز" in page and "Your photos" not in page
     assert 'alt="1 سۈرەتنىڭ 1-سى"' in page
