@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "minsheng.insight",
     "minsheng.projects",
     "minsheng.throttle",
+    "minsheng.photos",
 ]
 
 MIDDLEWARE = [
@@ -162,13 +163,23 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 # Static URLs carry their content's hash (minsheng.static_storage), so files may be kept a
 # year: a slow phone then asks for nothing but the page itself.
+MEDIA_ROOT = DATA_DIR / "uploads"
+MEDIA_URL = "/media/"  # served by nothing: uploads are read only through views that check
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "minsheng.static_storage.VersionedStaticFilesStorage"},
+    # Photos of cases (minsheng.photos): faces, number plates, house numbers. Readable by
+    # the server's user alone; back them up with the database (docs/operator-guide.md).
+    "photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("MINSHENG_PHOTO_DIR") or str(MEDIA_ROOT / "photos"),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 WHITENOISE_MAX_AGE = 0 if DEBUG else 365 * 24 * 3600
-MEDIA_ROOT = DATA_DIR / "uploads"
-MEDIA_URL = "/media/"
 
 TASKS = {
     "default": {

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("minsheng.accounts.urls")),
     path("api/", include("minsheng.api.urls")),
     path("open311/v2/", include("minsheng.open311.urls")),
+    # Before the staff and resident pages: case photos, behind the same checks as those.
+    path("", include("minsheng.photos.urls")),
     path("staff/posters/", include("minsheng.intake.poster_urls")),
     path("staff/setup/", include("minsheng.directory.urls")),
     path("staff/", include("minsheng.intake.staff_urls")),

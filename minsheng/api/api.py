@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from minsheng.api.errors import InvalidRequest, NotAuthenticated, error_body
-from minsheng.api.routers import cases, public, reference, tokens
+from minsheng.api.routers import cases, photos, public, reference, tokens
 from minsheng.cases.errors import CaseError, NotFound
 from minsheng.throttle.actions import TooManyTries
 
@@ -33,6 +33,7 @@ api = NinjaAPI(
 api.add_router("", tokens.router)
 api.add_router("", reference.router)
 api.add_router("", cases.router)
+api.add_router("", photos.router)
 api.add_router("", public.router)
 
 

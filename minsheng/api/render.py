@@ -6,6 +6,8 @@ reads the contacts table; the reveal endpoint is the only door to a name or phon
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from minsheng.accounts.models import User
 from minsheng.cases.models import Case, Event, Extension, Status
 from minsheng.cases.redaction import public_text
@@ -13,6 +15,7 @@ from minsheng.cases.rules import pending_extension
 from minsheng.cases.transitions import Action, allowed_actions
 from minsheng.contacts.selectors import private_terms
 from minsheng.directory.models import Area, Category, Level, Unit
+from minsheng.photos.models import Photo
 
 
 def unit_ref(unit: Unit | None) -> dict | None:
@@ -177,6 +180,33 @@ def event(e: Event) -> dict:
         "note": e.text,
         "is_public": e.is_public,
         "data": e.data,
+    }
+
+
+def _staff_ref(user: User | None) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "display_name": user.display_name}
+
+
+def photo(p: Photo, *, shown_on: int) -> dict:
+    """A photo as listed under case ``shown_on`` (its own case, or the one it was merged
+    into): the image addresses are under that case, where the reader's access was checked."""
+    where = {"case_id": shown_on, "photo_id": p.uid}
+    return {
+        "id": str(p.uid),
+        "case_id": p.case_id,
+        "event_id": p.event_id,
+        "event_kind": p.event.kind,
+        "added_by_kind": p.added_by_kind,
+        "added_by": _staff_ref(p.added_by),
+        "width": p.width,
+        "height": p.height,
+        "bytes": p.bytes,
+        "sha256": p.sha256,
+        "created_at": p.created_at,
+        "image_url": reverse("api:photo_image", kwargs=where),
+        "thumbnail_url": reverse("api:photo_thumbnail", kwargs=where),
     }
 
 

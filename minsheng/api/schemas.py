@@ -252,6 +252,22 @@ class EventOut(Schema):
     data: dict
 
 
+class PhotoOut(Schema):
+    id: str = Field(description="The photo's id (a UUID).")
+    case_id: int = Field(description="The case it belongs to: this one, or one merged into it.")
+    event_id: int = Field(description="The event that added it (submitted, note, resolved…).")
+    event_kind: EventKind
+    added_by_kind: str
+    added_by: StaffRef | None
+    width: int
+    height: int
+    bytes: int
+    sha256: str
+    created_at: dt.datetime
+    image_url: str
+    thumbnail_url: str
+
+
 class CaseIn(Schema):
     """A request an operator or work team records from a call, visit or meeting."""
 

@@ -36,6 +36,7 @@ from minsheng.cases.models import (
 )
 from minsheng.cases.redaction import redact
 from minsheng.cases.rules import (
+    ADD_PHOTOS,
     EXTEND,
     EXTENDABLE_STATUSES,
     GRANT_EXTENSION,
@@ -60,6 +61,8 @@ from minsheng.contacts.crypto import encrypt
 from minsheng.contacts.models import Contact
 from minsheng.directory.calendar import WorkingCalendar
 from minsheng.directory.models import UNSURE_CATEGORY, Area, AreaKind, Category, Unit
+from minsheng.photos.images import NO_PHOTOS, PhotoBatch
+from minsheng.photos.storage import store_photos
 
 logger = logging.getLogger(__name__)
 
@@ -236,8 +239,13 @@ def submit_case(
     priority: str = Priority.NORMAL,
     submission_key: str | None = None,
     raised_at: dt.datetime | None = None,
+    photos: PhotoBatch = NO_PHOTOS,
 ) -> Case:
     """Record a new case. Residents use the web form; operators record calls and visits.
+
+    ``photos`` (prepared by ``minsheng.photos.images.prepare_photos`` before the
+    transaction) belong to the "submitted" event; a refused batch is reported with the
+    other fields' problems and nothing is stored.
 
     A repeated ``submission_key`` returns the case first created with it, so a double
     click or a retried request never makes two cases. ``raised_at`` keeps the original
@@ -279,6 +287,7 @@ def submit_case(
         _resolve, Area, area, field="area", message=_("Please choose a valid village or community.")
     )
     cat_obj = checked(_active_category, category)
+    prepared = checked(photos.checked) or ()
     checked.raise_all()
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel."), field="channel")
@@ -340,17 +349,17 @@ def submit_case(
         Contact.objects.create(
             case=case, name_encrypted=encrypt(contact_name), phone_encrypted=encrypt(contact_phone)
         )
-    announce(
-        Event.objects.create(
-            case=case,
-            kind=EventKind.SUBMITTED,
-            actor=actor.user,
-            actor_kind=actor.kind,
-            created_at=now,
-            to_status=Status.SUBMITTED,
-            data={"channel": channel},
-        )
+    event = Event.objects.create(
+        case=case,
+        kind=EventKind.SUBMITTED,
+        actor=actor.user,
+        actor_kind=actor.kind,
+        created_at=now,
+        to_status=Status.SUBMITTED,
+        data={"channel": channel},
     )
+    store_photos(event=event, photos=prepared)
+    announce(event)
     return case
 
 
@@ -482,14 +491,25 @@ def add_note(
     note: str,
     is_public: bool = True,
     expected_version: int | None = None,
+    photos: PhotoBatch = NO_PHOTOS,
 ) -> Case:
-    """A progress note; the first one moves an accepted case to "in progress"."""
+    """A progress note; the first one moves an accepted case to "in progress".
+
+    Its ``photos`` are for staff only, whatever ``is_public`` says: residents see the
+    resolution's photos, the public board and Open311 none.
+    """
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
     _require(may_take(actor.user, case, Action.NOTE))
     target = _check_transition(case, Action.NOTE)
-    note = clean_text(note, field="note", label=_("note"), max_length=NOTE_MAX)
-    _apply(case, actor=actor, kind=EventKind.NOTE, to_status=target, note=note, is_public=is_public)
+    checked = _Checks()
+    note = checked(clean_text, note, field="note", label=_("note"), max_length=NOTE_MAX)
+    prepared = checked(photos.checked) or ()
+    checked.raise_all()
+    event = _apply(
+        case, actor=actor, kind=EventKind.NOTE, to_status=target, note=note, is_public=is_public
+    )
+    store_photos(event=event, photos=prepared)
     return case
 
 
@@ -557,17 +577,29 @@ def escalate_case(
 
 @transaction.atomic
 def resolve_case(
-    *, actor: User | Actor, case: Case | int, resolution: str, expected_version: int | None = None
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    resolution: str,
+    expected_version: int | None = None,
+    photos: PhotoBatch = NO_PHOTOS,
 ) -> Case:
-    """The unit reports the problem solved; the resident is asked to confirm and rate."""
+    """The unit reports the problem solved; the resident is asked to confirm and rate.
+
+    ``photos`` of the finished work (现场照片) are shown to the resident with the
+    resolution, as the proof they rate.
+    """
     actor = _as_actor(actor)
     case = lock_case(case, expected_version)
     _require(may_take(actor.user, case, Action.RESOLVE))
     target = _check_transition(case, Action.RESOLVE)
-    resolution = clean_text(
-        resolution, field="resolution", label=_("resolution"), max_length=NOTE_MAX
+    checked = _Checks()
+    resolution = checked(
+        clean_text, resolution, field="resolution", label=_("resolution"), max_length=NOTE_MAX
     )
-    _apply(
+    prepared = checked(photos.checked) or ()
+    checked.raise_all()
+    event = _apply(
         case,
         actor=actor,
         kind=EventKind.RESOLVED,
@@ -575,6 +607,39 @@ def resolve_case(
         note=resolution,
         changes={"resolution": resolution, "resolved_at": timezone.now()},
     )
+    store_photos(event=event, photos=prepared)
+    return case
+
+
+@transaction.atomic
+def add_photos(
+    *,
+    actor: User | Actor,
+    case: Case | int,
+    photos: PhotoBatch,
+    expected_version: int | None = None,
+) -> Case:
+    """Photos on their own (the API's upload): one internal "photos added" event, seen by
+    staff who may read the case. The status does not change; an ended case takes none."""
+    actor = _as_actor(actor)
+    case = lock_case(case, expected_version)
+    _require(may_take(actor.user, case, ADD_PHOTOS))
+    if not case.is_open:
+        raise InvalidTransition(
+            _("Photos can be added while a case is open; this one is “%(status)s”.")
+            % {"status": case.get_status_display()}
+        )
+    prepared = photos.checked()
+    if not prepared:
+        raise InvalidInput(_("Please choose at least one photo."), field="photos")
+    event = _apply(
+        case,
+        actor=actor,
+        kind=EventKind.PHOTOS,
+        is_public=False,
+        data={"photos": len(prepared)},
+    )
+    store_photos(event=event, photos=prepared)
     return case
 
 

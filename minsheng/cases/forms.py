@@ -17,6 +17,7 @@ from minsheng.accounts.models import Role, User
 from minsheng.cases.models import Channel, Priority
 from minsheng.cases.validation import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX
 from minsheng.directory.models import Area, AreaKind, Category, Level, Unit
+from minsheng.photos.forms import PhotosField, with_limits
 
 # The channels an operator records by hand; the others arrive through their own doors.
 OPERATOR_CHANNELS = (Channel.PHONE, Channel.VISIT, Channel.MEETING)
@@ -135,6 +136,15 @@ class NoteForm(ActionForm):
             "names hidden. Untick it for a remark among staff."
         ),
     )
+    photos = PhotosField(
+        label=_("Photos (optional)"),
+        help_text=with_limits(
+            _(
+                "Up to %(max)d photos, %(mb)d MB each. Seen by staff only, never by the resident "
+                "or the public."
+            )
+        ),
+    )
 
 
 class ReasonForm(ActionForm):
@@ -227,6 +237,15 @@ class ResolveForm(ActionForm):
         max_length=NOTE_MAX,
         widget=_textarea(),
         help_text=_("The resident reads this and is asked to confirm and rate."),
+    )
+    photos = PhotosField(
+        label=_("Photos of the finished work (optional)"),
+        help_text=with_limits(
+            _(
+                "Up to %(max)d photos, %(mb)d MB each. The resident sees them with the resolution; "
+                "the public board does not."
+            )
+        ),
     )
 
 

@@ -215,6 +215,7 @@ class EventKind(models.TextChoices):
     EXTENSION_GRANTED = "extension_granted", _("deadline extended")
     EXTENSION_REFUSED = "extension_refused", _("more time refused")
     DEADLINE = "deadline", _("deadline recalculated")
+    PHOTOS = "photos", _("photos added")
 
 
 class ActorKind(models.TextChoices):

@@ -25,6 +25,9 @@ EXTENSION_ACTIONS = (EXTEND, GRANT_EXTENSION, REFUSE_EXTENSION)
 # A unit asks for more time on work it has taken on (accepted), not on a case it has not
 # looked at yet.
 EXTENDABLE_STATUSES = (Status.ACCEPTED, Status.IN_PROGRESS)
+# Adding photos (minsheng.photos) outside a note or a resolution: not a transition, so not
+# in the table; allowed while the case is open (see ``cases.actions.add_photos``).
+ADD_PHOTOS = "add_photos"
 
 # The order in which the choices are offered.
 ACTION_ORDER: tuple[str, ...] = (
@@ -50,7 +53,8 @@ def may_take(user: User | None, case: Case, action: str) -> bool:
     Holding unit: accept, note, return, resolve (and re-dispatch what was escalated to
     it). Operators and supervisors in scope: dispatch, decline, withdraw on the
     resident's behalf, and record the resident's rating on a call-back. Escalation: the
-    holding unit or a supervisor. Merge: either side.
+    holding unit or a supervisor. Merge: either side. Adding photos: either side too (a
+    handler's site photos, an operator's copy of what the resident sent by WeChat).
     """
     if user is None:
         return False
@@ -62,7 +66,7 @@ def may_take(user: User | None, case: Case, action: str) -> bool:
         return triage or (case.status == Status.ESCALATED and handle)
     if action == Action.ESCALATE:
         return handle or perms.can_supervise(user, case)
-    if action == Action.MERGE:
+    if action in (Action.MERGE, ADD_PHOTOS):
         return handle or triage
     if action in (RATE, Action.CLOSE, Action.REOPEN):
         # The call-back is made by the hotline or a supervisor, never by the unit whose

@@ -68,6 +68,9 @@ from minsheng.contacts.models import Contact
 from minsheng.directory.calendar import year_awaiting_notice
 from minsheng.directory.models import Area, Category, Level, RoutingRule, Unit
 from minsheng.directory.selectors import route_case, routes_by_category
+from minsheng.photos import selectors as photo_selectors
+from minsheng.photos.images import NO_PHOTOS, PhotoBatch, prepare_photos
+from minsheng.photos.links import staff_links
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 50
@@ -454,11 +457,13 @@ def _get_case(request: HttpRequest, pk: int) -> Case:
     return case
 
 
-def _make_form(slug: str, case: Case, data=None, request: HttpRequest | None = None) -> ActionForm:  # type: ignore[no-untyped-def]
+def _make_form(  # type: ignore[no-untyped-def]
+    slug: str, case: Case, data=None, request: HttpRequest | None = None, files=None
+) -> ActionForm:
     kwargs: dict = {"action": slug, "initial": {"expected_version": case.version}}
     if slug == Action.DISPATCH:
         kwargs.update(_dispatch_choices(case, data, request))
-    return FORMS[slug](data, **kwargs)
+    return FORMS[slug](data, files, **kwargs)
 
 
 def _dispatch_choices(case: Case, data, request: HttpRequest | None) -> dict:  # type: ignore[no-untyped-def]
@@ -511,6 +516,8 @@ def _render_case(
     forms = []
     for slug in permitted_actions(user, case):
         form = bound.get(slug) or _make_form(slug, case, request=request)
+        if form.is_bound:
+            _ask_for_photos_again(request, form)
         title, hint, button = TEXTS[slug]
         if slug == Action.ESCALATE:
             hint = _("Hand the case up to %(unit)s, with a fresh deadline at that level.") % {
@@ -542,13 +549,16 @@ def _render_case(
             }
         )
     contact = Contact.objects.filter(case=case).first()
+    events, sent_photos = _events_with_photos(case)
     context = {
         "nav": "",
         "case": case,
         "extension": pending_extension(case),
         "extensions": list(case.extensions.select_related("unit", "requested_by", "decided_by")),
         "level_label": dict(Level.choices).get(case.level, ""),
-        "events": selectors.timeline(case=case, public_only=False),
+        "events": events,
+        "sent_photos": sent_photos,
+        "merged_photos": _merged_photos(user, case),
         "action_forms": forms,
         "can_reveal": revealed is None
         and contact is not None
@@ -574,6 +584,42 @@ def _render_case(
         and (user.role == Role.OPERATOR or user.is_administrator),
     }
     return render(request, "staff/case.html", context, status=status)
+
+
+def _events_with_photos(case: Case) -> tuple[list, list]:
+    """The timeline, each event carrying links to the photos it added, and the photos sent
+    with the case (shown again beside the description)."""
+    events = list(selectors.timeline(case=case, public_only=False))
+    by_event = photo_selectors.photos_by_event(case)
+    sent = []
+    for event in events:
+        event.photo_links = staff_links(by_event.get(event.pk, []), case_id=case.pk)
+        if event.kind == EventKind.SUBMITTED:
+            sent = event.photo_links
+    return events, sent
+
+
+def _merged_photos(user: User, case: Case) -> list[dict]:
+    """Photos of the duplicates merged into this case, by duplicate: the same problem as
+    other residents saw it. Readers of this case may see them (``photo_for_staff``), also
+    where the duplicate itself lies outside their scope (then it is named, not linked)."""
+    groups: dict[int, dict] = {}
+    for photo in photo_selectors.photos_of_merged_cases(case):
+        group = groups.setdefault(
+            photo.case_id,
+            {"case": photo.case, "visible": can_view_case(user, photo.case), "photos": []},
+        )
+        group["photos"].append(photo)
+    for group in groups.values():
+        group["links"] = staff_links(group.pop("photos"), case_id=case.pk)
+    return list(groups.values())
+
+
+def _ask_for_photos_again(request: HttpRequest, form: ActionForm) -> None:
+    """A refused form comes back without its files (browsers cannot refill a file input):
+    say so beside the photo field, unless the photos themselves were the problem."""
+    if "photos" in form.fields and request.FILES.getlist("photos") and not form.has_error("photos"):
+        form.add_error("photos", _("The photos were not saved. Please choose them again."))
 
 
 def _board_state(user: User, case: Case) -> dict:
@@ -602,7 +648,14 @@ def _version(raw: str | None) -> int | None:
         return None
 
 
-def _perform(slug: str, user: User, case: Case, data: dict, version: int | None) -> Case:
+def _perform(
+    slug: str,
+    user: User,
+    case: Case,
+    data: dict,
+    version: int | None,
+    photos: PhotoBatch = NO_PHOTOS,
+) -> Case:
     common = {"actor": user, "case": case, "expected_version": version}
     if slug == Action.DISPATCH:
         return actions.dispatch_case(
@@ -615,14 +668,19 @@ def _perform(slug: str, user: User, case: Case, data: dict, version: int | None)
         return actions.accept_case(**common)
     if slug == Action.NOTE:
         return actions.add_note(
-            **common, note=data.get("note") or "", is_public=bool(data.get("is_public"))
+            **common,
+            note=data.get("note") or "",
+            is_public=bool(data.get("is_public")),
+            photos=photos,
         )
     if slug == Action.RETURN:
         return actions.return_case(**common, reason=data.get("reason") or "")
     if slug == Action.ESCALATE:
         return actions.escalate_case(**common, reason=data.get("reason") or "")
     if slug == Action.RESOLVE:
-        return actions.resolve_case(**common, resolution=data.get("resolution") or "")
+        return actions.resolve_case(
+            **common, resolution=data.get("resolution") or "", photos=photos
+        )
     if slug == Action.MERGE:
         into = selectors.get_case_by_tracking_code(data.get("into") or "")
         # An unknown code and a case out of the user's sight get the same answer.
@@ -676,7 +734,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("staff:case", pk=pk)
     user = request.user
     case = _get_case(request, pk)
-    form = _make_form(action, case, request.POST)
+    form = _make_form(action, case, request.POST, files=request.FILES)
     offered = action in permitted_actions(user, case)
     valid = form.is_valid()
     if offered and not valid:
@@ -690,8 +748,14 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         # Not offered here: let the action say why (not permitted, not in this state).
         data, version = _raw(request.POST), _version(request.POST.get("expected_version"))
+    # Decoded here, before the action's transaction: a second of work per photo.
+    photos = (
+        prepare_photos(request.FILES.getlist("photos"))
+        if action in (Action.NOTE, Action.RESOLVE)
+        else NO_PHOTOS
+    )
     try:
-        result = _perform(action, user, case, data, version)
+        result = _perform(action, user, case, data, version, photos)
     except NotFound as exc:
         raise Http404 from exc
     except StaleCase as exc:
@@ -713,7 +777,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except CaseError as exc:
         fresh = _get_case(request, pk)
         if valid and action in permitted_actions(user, fresh):
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            for problem in exc.every():
+                name = problem.field if problem.field in form.fields else None
+                form.add_error(name, str(problem.message))
             return _render_case(request, fresh, bound={action: form}, status=exc.status_code)
         messages.error(request, exc.message)
         return _render_case(request, fresh, status=exc.status_code)

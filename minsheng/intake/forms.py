@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.validation import DESCRIPTION_MAX, TITLE_MAX
 from minsheng.directory.models import Area, Category
+from minsheng.photos.forms import PhotosField, with_limits
 
 # Mirrors the action's limits for the fields it checks with a literal length.
 ADDRESS_MAX = 200
@@ -81,6 +82,16 @@ class ReportForm(forms.Form):
         label=_("Address or landmark (optional)"),
         required=False,
         widget=forms.TextInput(attrs={"maxlength": ADDRESS_MAX, "dir": "auto"}),
+    )
+    photos = PhotosField(
+        label=_("Photos of the problem"),
+        help_text=with_limits(
+            _(
+                "Up to %(max)d photos, %(mb)d MB each. Only you and the staff handling your "
+                "case see them, never the public. The place and time stored in a photo are "
+                "removed."
+            )
+        ),
     )
     contact_name = forms.CharField(
         label=_("Your name (optional)"),

@@ -34,6 +34,9 @@ from minsheng.intake.forms import (
     parse_submission_key,
 )
 from minsheng.intake.language import use_case_language
+from minsheng.photos.images import prepare_photos
+from minsheng.photos.links import holder_links
+from minsheng.photos.selectors import resident_photos
 from minsheng.throttle.actions import TooManyTries, client_ip
 
 # The report last sent from this browser, so pressing Back and sending the same words again
@@ -77,11 +80,15 @@ def report(request: HttpRequest) -> HttpResponse:
     areas = reporting_areas()
     categories = active_categories()
     status = 200
+    # Photos chosen for a report that is refused: browsers cannot put files back into the
+    # form, so the page asks for them again.
+    photos_again = 0
     if request.method == "POST":
         data = request.POST.copy()
         if parse_submission_key(data.get("submission_key")) is None:
             data["submission_key"] = new_submission_key()
-        form = ReportForm(data, areas=areas, categories=categories)
+        form = ReportForm(data, request.FILES, areas=areas, categories=categories)
+        photos_again = len(request.FILES.getlist("photos"))
         if form.is_valid():
             cleaned = form.cleaned_data
             again = _sent_before(request, cleaned)
@@ -102,6 +109,9 @@ def report(request: HttpRequest) -> HttpResponse:
                     contact_phone=cleaned["contact_phone"],
                     language=get_language(),
                     submission_key=parse_submission_key(cleaned["submission_key"]),
+                    # Decoded before the action's transaction; a refusal comes back from
+                    # submit_case with the other fields' problems.
+                    photos=prepare_photos(request.FILES.getlist("photos")),
                 )
             except CaseError as exc:
                 for problem in exc.every():
@@ -134,6 +144,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "form": form,
             "retention_days": settings.MINSHENG_CONTACT_RETENTION_DAYS,
             "has_areas": bool(areas),
+            "photos_again": photos_again,
         },
         status=status,
     )
@@ -313,6 +324,7 @@ def _case_page(
         event.note = public_text(event.holder_note, terms)
     # Why the case ended, when it ended with a reason: the last decline's note.
     outcome_reason = next((e.note for e in reversed(events) if e.kind == "declined"), "")
+    photos = resident_photos(case)
     return _render(
         request,
         "intake/case.html",
@@ -324,6 +336,8 @@ def _case_page(
             "public_address": public_text(case.address, terms),
             "public_resolution": public_text(case.resolution, terms),
             "outcome_reason": outcome_reason,
+            "sent_photos": holder_links(photos["sent"], code=case.tracking_code),
+            "resolution_photos": holder_links(photos["resolution"], code=case.tracking_code),
             "can_rate": Action.CLOSE in allowed and Action.REOPEN in allowed,
             "can_withdraw": Action.WITHDRAW in allowed,
             "rate_form": rate_form or RateForm(initial={"expected_version": case.version}),

@@ -1,10 +1,11 @@
 // Switching the page's language reloads it: what a resident had typed into the report form
 // would be lost. The words are kept in this tab's session storage for that one reload and
 // put back. Contact details are not kept: they stay only where the resident typed them.
+// Chosen photos cannot be kept (a page may not fill a file input): the page asks again.
 (function () {
   "use strict";
   var KEY = "minsheng-typed:" + location.pathname;
-  var SKIP = { csrfmiddlewaretoken: true, contact_name: true, contact_phone: true };
+  var SKIP = { csrfmiddlewaretoken: true, contact_name: true, contact_phone: true, photos: true };
 
   function fields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
@@ -32,6 +33,8 @@
         });
         var again = form.querySelector("[data-contact-again]");
         if (again && kept._contact) again.hidden = false;
+        var photosAgain = form.querySelector("[data-photos-again]");
+        if (photosAgain && kept._photos) photosAgain.hidden = false;
       }
     } catch (error) {
       /* A page that cannot restore still works. */
@@ -47,6 +50,8 @@
         var el = form.elements[name];
         return el && el.value.trim() !== "";
       });
+      var photos = form.elements.photos;
+      typed._photos = Boolean(photos && photos.files && photos.files.length);
       try {
         sessionStorage.setItem(KEY, JSON.stringify(typed));
       } catch (error) {
