@@ -10,7 +10,7 @@ import re
 
 from django.utils.translation import gettext_lazy
 
-from minsheng.cases.models import TRACKING_ALPHABET, Status
+from minsheng.cases.models import TRACKING_ALPHABET, Case, Status
 
 # A declined request may be about a person rather than a service (DESIGN: problems, not
 # people): the public board and Open311 publish that it was raised and declined, none of
@@ -31,6 +31,11 @@ def withheld_text(status: str, *, dispatched: bool) -> str | None:
     if not dispatched and status in (Status.SUBMITTED, Status.WITHDRAWN):
         return str(UNREAD)
     return None
+
+
+def withheld_for(case: Case) -> str | None:
+    """``withheld_text`` for a case row (with its ``status`` and ``dispatched_at``)."""
+    return withheld_text(case.status, dispatched=case.dispatched_at is not None)
 
 
 def public_point(

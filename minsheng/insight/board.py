@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.models import Case, Event, Feedback, Status
-from minsheng.cases.redaction import public_point, public_text, withheld_text
+from minsheng.cases.redaction import public_point, public_text, withheld_for, withheld_text
 from minsheng.contacts.selectors import private_terms
 from minsheng.directory.models import Area, AreaKind, Category
 from minsheng.insight.indicators import Period, Scope, local_day, median_of_counts, node_for
@@ -396,7 +396,7 @@ class PublicCase:
 
 
 def _publish(case: Case, terms: tuple[str, ...]) -> tuple[str, str, str, bool]:
-    withheld = withheld_text(case.status, dispatched=case.dispatched_at is not None)
+    withheld = withheld_for(case)
     if withheld is not None:
         return withheld, "", "", True
     return (
@@ -481,7 +481,7 @@ def map_points(*, area: Area, since: dt.datetime, limit: int = MAX_POINTS) -> li
         .only("pk", "title", "status", "latitude", "longitude", "dispatched_at",
               "category__name", "category__name_en", "category__name_ug")[:limit]
         # A case whose words are withheld is not placed on the map either.
-        if withheld_text(c.status, dispatched=c.dispatched_at is not None) is None
+        if withheld_for(c) is None
     ]  # fmt: skip
     terms = private_terms([c.pk for c in cases])
     points = []

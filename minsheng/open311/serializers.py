@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from minsheng.cases.models import Case, Event, EventKind, Status
-from minsheng.cases.redaction import public_point, public_text, withheld_text
+from minsheng.cases.redaction import public_point, public_text, withheld_for, withheld_text
 from minsheng.open311.models import LIST_DATATYPES, ApiKey, ServiceAttribute
 from minsheng.open311.selectors import (
     UPDATE_STATUS,
@@ -88,7 +88,7 @@ def service_request(
     # The village, township and county, never the resident's own words for where (a street
     # and house number, "王小明家"): the address field names the area the case is in.
     address = details.addresses.get(case.area_id, "")
-    withheld_as = withheld_text(case.status, dispatched=case.dispatched_at is not None)
+    withheld_as = withheld_for(case)
     withheld = withheld_as is not None
     lat, long = (None, None) if withheld else public_point(case.latitude, case.longitude)
     out: dict = {
